@@ -1,0 +1,174 @@
+package io.cloakmesh.crypto.pipe;
+
+import io.cloakmesh.crypto.ConstantTime;
+import io.cloakmesh.crypto.Kdf;
+import io.cloakmesh.crypto.SharedKey;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * One side of the spiped handshake as a pure state machine: the caller sends {@link #nonce()}, then
+ * feeds it exactly {@link #expecting()} bytes at a time and sends whatever each step returns.
+ *
+ * <pre>
+ * client                                   server
+ *   nonce_C (32)  ──────▶   ◀──────  nonce_S (32)        both at once
+ *   y_C ‖ HMAC(dhmac_C, y_C) (288) ──▶                    client does not wait for y_S
+ *                       ◀── y_S ‖ HMAC(dhmac_S, y_S)      only after y_C passed the checks
+ * </pre>
+ *
+ * Nonces enter every derivation client first. A received DH message is checked in spiped's order: MAC
+ * (constant time), y &lt; p, and with {@link HandshakeMode#REQUIRE_PFS} y ≠ 1. The server computes its
+ * public value only after the client's passed, so a wrong-key prober costs it no exponentiation.
+ */
+public final class Handshake {
+    public static final int NONCE_LENGTH = 32;
+    public static final int DH_MESSAGE_LENGTH = DhGroup14.VALUE_LENGTH + 32;
+
+    private enum Step { AWAIT_NONCE, AWAIT_DH, COMPLETE }
+
+    private final Role role;
+    private final byte[] k;
+    private final HandshakeMode mode;
+    private final byte[] ownNonce;
+    /** Null in weak mode, where no exponentiation is done at all. */
+    private final BigInteger exponent;
+    private byte[] clientNonceFirst;
+    private byte[] ownDhMac;
+    private byte[] peerDhMac;
+    private Step step = Step.AWAIT_NONCE;
+    private SessionKeys keys;
+
+    private Handshake(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, BigInteger exponent) {
+        this.role = role;
+        this.k = key.bytes();
+        this.mode = mode;
+        this.ownNonce = nonce;
+        this.exponent = exponent;
+    }
+
+    /** A handshake with a fresh nonce and, unless weak, a fresh exponent. */
+    public static Handshake start(Role role, SharedKey key, HandshakeMode mode, SecureRandom random) {
+        byte[] nonce = new byte[NONCE_LENGTH];
+        random.nextBytes(nonce);
+        BigInteger e = mode == HandshakeMode.WEAK ? null : DhGroup14.randomExponent(random);
+        return new Handshake(role, key, mode, nonce, e);
+    }
+
+    /** A handshake with fixed secrets, for known-answer tests only. */
+    static Handshake withSecrets(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, byte[] x) {
+        return new Handshake(role, key, mode, nonce.clone(), mode == HandshakeMode.WEAK ? null : DhGroup14.exponentFrom(x));
+    }
+
+    /** This side's nonce: send it as soon as the connection exists. */
+    public byte[] nonce() {
+        return ownNonce.clone();
+    }
+
+    /** How many bytes the next step consumes: 32, 288, or 0 once complete. */
+    public int expecting() {
+        return switch (step) {
+            case AWAIT_NONCE -> NONCE_LENGTH;
+            case AWAIT_DH -> DH_MESSAGE_LENGTH;
+            case COMPLETE -> 0;
+        };
+    }
+
+    public boolean isComplete() {
+        return step == Step.COMPLETE;
+    }
+
+    /**
+     * Takes the peer's 32-byte nonce from {@code in[off..]}.
+     *
+     * @return bytes to send now: the client's DH message, or nothing on the server
+     */
+    public byte[] receiveNonce(byte[] in, int off) {
+        require(Step.AWAIT_NONCE);
+        byte[] peerNonce = Arrays.copyOfRange(in, off, off + NONCE_LENGTH);
+        clientNonceFirst = role == Role.CLIENT ? concat(ownNonce, peerNonce) : concat(peerNonce, ownNonce);
+        byte[] dk1 = Kdf.pbkdf2Sha256(k, clientNonceFirst, 1, 64);
+        byte[] clientMac = Arrays.copyOfRange(dk1, 0, 32);
+        byte[] serverMac = Arrays.copyOfRange(dk1, 32, 64);
+        ownDhMac = role == Role.CLIENT ? clientMac : serverMac;
+        peerDhMac = role == Role.CLIENT ? serverMac : clientMac;
+        step = Step.AWAIT_DH;
+        return role == Role.CLIENT ? dhMessage() : new byte[0];
+    }
+
+    /**
+     * Takes the peer's 288-byte DH message from {@code in[off..]}, checks it and derives the session keys.
+     *
+     * @return bytes to send now: the server's DH message, or nothing on the client
+     * @throws HandshakeException if a check fails (wrong key, value out of range, or PFS refused)
+     */
+    public byte[] receiveDhMessage(byte[] in, int off) throws HandshakeException {
+        require(Step.AWAIT_DH);
+        byte[] expected = hmac(peerDhMac, in, off, DhGroup14.VALUE_LENGTH);
+        if (!ConstantTime.equals(expected, 0, in, off + DhGroup14.VALUE_LENGTH, 32)) {
+            throw new HandshakeException("DH message MAC mismatch (wrong key, or not a " + opposite() + ")");
+        }
+        if (!DhGroup14.isBelowModulus(in, off)) {
+            throw new HandshakeException("DH value out of range");
+        }
+        boolean peerWeak = DhGroup14.isOne(in, off);
+        if (peerWeak && mode == HandshakeMode.REQUIRE_PFS) {
+            throw new HandshakeException("peer refused perfect forward secrecy (-f) and this side requires it (-g)");
+        }
+        byte[] reply = role == Role.SERVER ? dhMessage() : new byte[0];
+        byte[] shared = exponent == null
+                ? DhGroup14.ONE
+                : DhGroup14.sharedSecret(Arrays.copyOfRange(in, off, off + DhGroup14.VALUE_LENGTH), exponent);
+        byte[] dk2 = Kdf.pbkdf2Sha256(k, concat(clientNonceFirst, shared), 1, 128);
+        keys = SessionKeys.fromDerived(dk2);
+        Arrays.fill(dk2, (byte) 0);
+        step = Step.COMPLETE;
+        return reply;
+    }
+
+    /** The session keys, once {@link #isComplete()}. */
+    public SessionKeys keys() {
+        require(Step.COMPLETE);
+        return keys;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    private byte[] dhMessage() {
+        byte[] y = exponent == null ? DhGroup14.ONE : DhGroup14.publicValue(exponent);
+        return concat(y, hmac(ownDhMac, y, 0, y.length));
+    }
+
+    private String opposite() {
+        return role == Role.CLIENT ? "spiped -d peer" : "spiped -e peer";
+    }
+
+    private void require(Step wanted) {
+        if (step != wanted) {
+            throw new IllegalStateException("handshake step is " + step + ", not " + wanted);
+        }
+    }
+
+    private static byte[] hmac(byte[] key, byte[] data, int off, int len) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update(data, off, len);
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
