@@ -1,0 +1,37 @@
+package io.cloakmesh.node;
+
+import io.cloakmesh.node.pipe.PipeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the mesh-node executable. */
+@Command(name = "mesh-node", mixinStandardHelpOptions = true,
+        description = "cloakmesh node: encrypted pipes and the mesh.",
+        subcommands = {PipeCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns the exit status (1 for any usage error, like spiped). */
+    public static int run(String[] args) {
+        CommandLine cli = new CommandLine(new Main())
+                .setPosixClusteredShortOptionsAllowed(true)
+                .setOverwrittenOptionsAllowed(false)
+                .setAbbreviatedOptionsAllowed(false);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            if (ex.getCommandLine().getCommand() instanceof PipeCommand) {
+                return PipeCommand.usageError(ex.getMessage());
+            }
+            System.err.println("mesh-node: " + ex.getMessage());
+            ex.getCommandLine().usage(System.err);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.err);
+    }
+}

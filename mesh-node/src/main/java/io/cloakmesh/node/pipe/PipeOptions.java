@@ -1,0 +1,34 @@
+package io.cloakmesh.node.pipe;
+
+import io.cloakmesh.crypto.pipe.HandshakeMode;
+import io.cloakmesh.crypto.pipe.Role;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The validated meaning of a {@code mesh-node pipe} command line, with spiped's defaults applied.
+ *
+ * @param keyFile the key file, or empty for {@code -k -} (standard input)
+ * @param resolveInterval how often the target is re-resolved; empty for {@code -R}
+ * @param maxConnections 0 means no limit
+ */
+public record PipeOptions(
+        Role role,
+        SocketAddressSpec source,
+        SocketAddressSpec target,
+        Optional<Path> keyFile,
+        Optional<SocketAddressSpec> bindAddress,
+        boolean waitForDns,
+        boolean foreground,
+        HandshakeMode mode,
+        boolean keepAlive,
+        int maxConnections,
+        Duration timeout,
+        Path pidfile,
+        Optional<Duration> resolveInterval) {
+
+    public static final int DEFAULT_MAX_CONNECTIONS = 100;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RESOLVE_INTERVAL = Duration.ofSeconds(60);
+}

@@ -1,0 +1,47 @@
+package io.cloakmesh.node.pipe;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import picocli.CommandLine;
+
+/** Runs mesh pipes in this JVM from spiped-style command lines, on one shared actor system. */
+final class MeshPipes implements AutoCloseable {
+    final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "test-pipes",
+            ConfigFactory.parseResources("cloakmesh-pipe.conf").withFallback(ConfigFactory.load()));
+    private final List<PipeServer> servers = new ArrayList<>();
+
+    /** Starts a pipe as {@code mesh-node pipe ARGS -F} would, and returns once it listens. */
+    PipeServer start(String... args) throws Exception {
+        PipeCommand command = new PipeCommand();
+        new CommandLine(command).setPosixClusteredShortOptionsAllowed(true).parseArgs(args);
+        PipeServer server = PipeProcess.start(system, command.validate()).toCompletableFuture().get();
+        servers.add(server);
+        return server;
+    }
+
+    /** The pipe's listening port. */
+    static int port(PipeServer server) {
+        return server.localAddress().getPort();
+    }
+
+    static Path keyFile(String contents) throws IOException {
+        Path key = Files.createTempFile("cloakmesh-key-", ".key",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(key, contents);
+        return key;
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(PipeServer::unbind);
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
+    }
+}

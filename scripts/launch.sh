@@ -1,0 +1,15 @@
+# Shared by the launchers: builds the jars when missing or older than any source, then runs a main class.
+# Usage (sourced): launch MODULE MAIN_CLASS ARGS...
+launch() {
+  local module=$1 main=$2
+  shift 2
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local jar="$root/$module/target/$module.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$root" -name target -prune -o -name .git -prune -o \
+        -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.conf' -o -name '*.xml' \) -newer "$jar" -print -quit)" ]; then
+    echo "building $module ..." >&2
+    (cd "$root" && mvn -q -B -DskipTests package -pl "$module" -am) >&2 || { echo "build failed" >&2; exit 1; }
+  fi
+  exec java ${CLOAKMESH_JAVA_OPTS:-} -cp "$jar:$root/$module/target/lib/*" "$main" "$@"
+}
