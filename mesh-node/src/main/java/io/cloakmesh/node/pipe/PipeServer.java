@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipeServer {
     private static final Logger LOG = LoggerFactory.getLogger(PipeServer.class);
-    /** spiped's listen backlog; clients beyond {@code -n} wait here. */
-    private static final int BACKLOG = 10;
+    /**
+     * Listen backlog; clients beyond {@code -n} wait here. spiped uses 10, which on loopback overflows
+     * under a burst of connects and costs each overflowing client a 1-second SYN retransmit.
+     */
+    private static final int BACKLOG = 128;
 
     private final ClassicActorSystemProvider system;
     private final Role role;
