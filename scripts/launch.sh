@@ -9,7 +9,7 @@ launch() {
   if [ ! -f "$jar" ] || [ -n "$(find "$root" -name target -prune -o -name .git -prune -o \
         -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.conf' -o -name '*.xml' \) -newer "$jar" -print -quit)" ]; then
     echo "building $module ..." >&2
-    (cd "$root" && mvn -q -B -DskipTests package -pl "$module" -am) >&2 || { echo "build failed" >&2; exit 1; }
+    (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package -pl "$module" -am) >&2 || { echo "build failed" >&2; exit 1; }
   fi
   exec java ${CLOAKMESH_JAVA_OPTS:-} -cp "$jar:$root/$module/target/lib/*" "$main" "$@"
 }

@@ -118,7 +118,7 @@ public final class PipeProcess {
         shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "pipe-connections-done", server::whenIdle);
         Signal.handle(new Signal("TERM"), sig -> {
             LOG.info("SIGTERM: no longer accepting; exiting when {} open connection(s) end", server.activeConnections());
-            shutdown.runAll(CoordinatedShutdown.jvmExitReason());
+            shutdown.runAll(CoordinatedShutdown.unknownReason());
         });
         Signal.handle(new Signal("INT"), sig -> Runtime.getRuntime().halt(130));
     }

@@ -87,10 +87,8 @@ public final class PipeServer {
     public CompletionStage<Done> unbind() {
         unbound.set(true);
         target.close();
-        return binding.unbind().thenApply(x -> {
-            completeIfIdle();
-            return Done.getInstance();
-        });
+        completeIfIdle();
+        return binding.unbind().thenApply(x -> Done.getInstance());
     }
 
     /** Completes once {@link #unbind()} was called and the last connection has ended. */
