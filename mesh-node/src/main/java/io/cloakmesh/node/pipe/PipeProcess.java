@@ -48,7 +48,7 @@ public final class PipeProcess {
             server = start(system, options).toCompletableFuture().join();
         } catch (StartupException | CompletionException e) {
             System.err.println("mesh-node pipe: " + (e instanceof CompletionException ? "cannot listen on "
-                    + options.source() + ": " + rootMessage(e) : e.getMessage()));
+                    + options.source() + ": " + PipeServer.rootMessage(e) : e.getMessage()));
             system.terminate();
             return 1;
         }
@@ -121,12 +121,5 @@ public final class PipeProcess {
             shutdown.runAll(CoordinatedShutdown.unknownReason());
         });
         Signal.handle(new Signal("INT"), sig -> Runtime.getRuntime().halt(130));
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

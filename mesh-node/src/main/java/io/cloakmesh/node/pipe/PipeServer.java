@@ -143,7 +143,8 @@ public final class PipeServer {
         return failure.toString();
     }
 
-    private static String rootMessage(Throwable t) {
+    /** The innermost cause's message: what the operator needs from a wrapped socket error. */
+    static String rootMessage(Throwable t) {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }

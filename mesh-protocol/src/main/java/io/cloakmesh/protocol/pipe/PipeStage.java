@@ -112,11 +112,7 @@ final class PipeStage extends AbstractGraphStageWithMaterializedValue<
 
                 @Override
                 public void onDownstreamFinish(Throwable cause) {
-                    if (!handshake.isComplete()) {
-                        fail(cause);
-                    } else {
-                        cancel(plainIn, cause);
-                    }
+                    outputCancelled(plainIn, cause);
                 }
             });
             setHandler(wireIn, new AbstractInHandler() {
@@ -149,11 +145,7 @@ final class PipeStage extends AbstractGraphStageWithMaterializedValue<
 
                 @Override
                 public void onDownstreamFinish(Throwable cause) {
-                    if (!handshake.isComplete()) {
-                        fail(cause);
-                    } else {
-                        cancel(wireIn, cause);
-                    }
+                    outputCancelled(wireIn, cause);
                 }
             });
         }
@@ -176,6 +168,18 @@ final class PipeStage extends AbstractGraphStageWithMaterializedValue<
             authenticated.completeExceptionally(new PipeFailure(PipeFailure.Reason.HANDSHAKE_FAILED,
                     "connection ended before the handshake completed"));
             finished.complete(Done.getInstance());
+        }
+
+        /**
+         * A socket stopped taking our output. Before the handshake that ends the connection; after it, only
+         * the paired input stops, so the other direction can still finish (half-close).
+         */
+        private void outputCancelled(Inlet<ByteString> paired, Throwable cause) {
+            if (!handshake.isComplete()) {
+                fail(cause);
+            } else {
+                cancel(paired, cause);
+            }
         }
 
         private void fail(Throwable cause) {
