@@ -3,7 +3,6 @@ package io.cloakmesh.node.pipe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,9 +91,5 @@ class PipeLauncherIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.exitValue(), out);
         assertTrue(out.contains("readable by other users"), out);
-    }
-
-    static String read(Path p) throws IOException {
-        return Files.readString(p);
     }
 }
