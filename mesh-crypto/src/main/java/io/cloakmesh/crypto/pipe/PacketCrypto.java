@@ -34,11 +34,14 @@ abstract class PacketCrypto {
         }
     }
 
-    /** Runs AES-CTR for the current packet number over the encrypted region of {@code src} into {@code dst}. */
-    final void ctr(int mode, byte[] src, int srcOff, byte[] dst, int dstOff) {
+    /**
+     * XORs the current packet's keystream over the encrypted region of {@code src} into {@code dst}. CTR
+     * encryption and decryption are the same operation, so both directions call this.
+     */
+    final void ctr(byte[] src, int srcOff, byte[] dst, int dstOff) {
         Packets.writeLong(iv, 0, counter);
         try {
-            aes.init(mode, cipherKey, new IvParameterSpec(iv));
+            aes.init(Cipher.ENCRYPT_MODE, cipherKey, new IvParameterSpec(iv));
             aes.doFinal(src, srcOff, Packets.ENCRYPTED_LENGTH, dst, dstOff);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR failed on a fixed-size block", e);
@@ -60,13 +63,5 @@ abstract class PacketCrypto {
     /** Moves to the next packet number; numbers are never sent, so both ends count in step. */
     final void advance() {
         counter++;
-    }
-
-    static int decryptMode() {
-        return Cipher.DECRYPT_MODE;
-    }
-
-    static int encryptMode() {
-        return Cipher.ENCRYPT_MODE;
     }
 }

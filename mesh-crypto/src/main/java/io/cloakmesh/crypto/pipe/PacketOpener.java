@@ -26,7 +26,7 @@ public final class PacketOpener extends PacketCrypto {
         if (!ConstantTime.equals(expectedTag, 0, src, off + Packets.ENCRYPTED_LENGTH, Packets.MAC_LENGTH)) {
             throw new BadPacketException("packet MAC mismatch");
         }
-        ctr(decryptMode(), src, off, dst, dstOff);
+        ctr(src, off, dst, dstOff);
         advance();
         int at = dstOff + Packets.MAX_PAYLOAD;
         int len = ((dst[at] & 0xff) << 24) | ((dst[at + 1] & 0xff) << 16) | ((dst[at + 2] & 0xff) << 8) | (dst[at + 3] & 0xff);

@@ -39,7 +39,7 @@ public final class PacketSealer extends PacketCrypto {
         padded[Packets.MAX_PAYLOAD + 1] = (byte) (len >>> 16);
         padded[Packets.MAX_PAYLOAD + 2] = (byte) (len >>> 8);
         padded[Packets.MAX_PAYLOAD + 3] = (byte) len;
-        ctr(encryptMode(), padded, 0, dst, dstOff);
+        ctr(padded, 0, dst, dstOff);
         tag(dst, dstOff, dst, dstOff + Packets.ENCRYPTED_LENGTH);
         advance();
     }

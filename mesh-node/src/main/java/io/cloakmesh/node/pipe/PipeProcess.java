@@ -3,6 +3,7 @@ package io.cloakmesh.node.pipe;
 import com.typesafe.config.ConfigFactory;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
+import io.cloakmesh.crypto.pipe.Role;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,7 +62,7 @@ public final class PipeProcess {
                 return 1;
             }
         }
-        LOG.info("{} pipe listening on {}, target {}", options.role() == io.cloakmesh.crypto.pipe.Role.CLIENT
+        LOG.info("{} pipe listening on {}, target {}", options.role() == Role.CLIENT
                 ? "encrypting" : "decrypting", server.localAddress(), options.target());
         handleSignals(system, server);
         system.getWhenTerminated().toCompletableFuture().join();
