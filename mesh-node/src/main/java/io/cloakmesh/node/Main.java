@@ -1,15 +1,20 @@
 package io.cloakmesh.node;
 
+import io.cloakmesh.node.mesh.RunCommand;
 import io.cloakmesh.node.pipe.PipeCommand;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the mesh-node executable. */
 @Command(name = "mesh-node", mixinStandardHelpOptions = true,
         description = "cloakmesh node: encrypted pipes and the mesh.",
-        subcommands = {PipeCommand.class})
+        subcommands = {PipeCommand.class, RunCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
+        // Initialise logging on this thread, before any actor: loggers created by several threads while
+        // logback is still starting can be substitutes that drop what they are given.
+        LoggerFactory.getLogger(Main.class);
         System.exit(run(args));
     }
 

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
 import io.cloakmesh.crypto.pipe.Role;
+import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -49,7 +50,7 @@ public final class PipeProcess {
             server = start(system, options).toCompletableFuture().join();
         } catch (StartupException | CompletionException e) {
             System.err.println("mesh-node pipe: " + (e instanceof CompletionException ? "cannot listen on "
-                    + options.source() + ": " + PipeServer.rootMessage(e) : e.getMessage()));
+                    + options.source() + ": " + Failures.rootMessage(e) : e.getMessage()));
             system.terminate();
             return 1;
         }

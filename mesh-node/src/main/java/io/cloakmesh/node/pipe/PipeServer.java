@@ -1,6 +1,9 @@
 package io.cloakmesh.node.pipe;
 
 import io.cloakmesh.crypto.pipe.Role;
+import io.cloakmesh.node.net.ConnectionLimit;
+import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.OpenConnections;
 import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
@@ -10,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.io.Inet;
@@ -44,9 +46,7 @@ public final class PipeServer {
     private final TargetResolver target;
     private final Optional<InetSocketAddress> bindAddress;
     private final List<Inet.SocketOption> socketOptions;
-    private final AtomicInteger active = new AtomicInteger();
-    private final CompletableFuture<Done> idleAfterUnbind = new CompletableFuture<>();
-    private final AtomicBoolean unbound = new AtomicBoolean();
+    private final OpenConnections open = new OpenConnections();
     private volatile Tcp.ServerBinding binding;
 
     private PipeServer(ClassicActorSystemProvider system, PipeOptions options, PipeSettings settings,
@@ -80,20 +80,19 @@ public final class PipeServer {
     }
 
     public int activeConnections() {
-        return active.get();
+        return open.count();
     }
 
     /** Stops accepting; open connections carry on. */
     public CompletionStage<Done> unbind() {
-        unbound.set(true);
         target.close();
-        completeIfIdle();
+        open.closing();
         return binding.unbind().thenApply(x -> Done.getInstance());
     }
 
     /** Completes once {@link #unbind()} was called and the last connection has ended. */
     public CompletionStage<Done> whenIdle() {
-        return idleAfterUnbind;
+        return open.whenIdle();
     }
 
     private void serve(ConnectionLimit.Admitted<Tcp.IncomingConnection> admitted) {
@@ -106,7 +105,7 @@ public final class PipeServer {
                 .mapMaterializedValue(connected -> {
                     connected.whenComplete((c, e) -> {
                         if (e != null && targetFailed.compareAndSet(false, true)) {
-                            LOG.warn("connection from {} dropped: target {} unreachable: {}", peer, to, rootMessage(e));
+                            LOG.warn("connection from {} dropped: target {} unreachable: {}", peer, to, Failures.rootMessage(e));
                         }
                     });
                     return connected;
@@ -116,21 +115,14 @@ public final class PipeServer {
                 ? Pipe.client(settings, authenticated).join(outgoing)
                 : Pipe.server(settings, authenticated).reversed().join(
                         Flow.completionStageFlow(authenticated.thenApply(ok -> outgoing)));
-        active.incrementAndGet();
+        Runnable closed = open.opened();
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
             if (failure != null && !targetFailed.get()) {
                 LOG.warn("connection from {} dropped: {}", peer, describe(failure));
             }
             admitted.release().run();
-            active.decrementAndGet();
-            completeIfIdle();
+            closed.run();
         });
-    }
-
-    private void completeIfIdle() {
-        if (unbound.get() && active.get() == 0) {
-            idleAfterUnbind.complete(Done.getInstance());
-        }
     }
 
     private static String describe(Throwable failure) {
@@ -138,16 +130,8 @@ public final class PipeServer {
             return failure.getMessage();
         }
         if (failure instanceof StreamTcpException) {
-            return "connection error: " + rootMessage(failure);
+            return "connection error: " + Failures.rootMessage(failure);
         }
         return failure.toString();
-    }
-
-    /** The innermost cause's message: what the operator needs from a wrapped socket error. */
-    static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

@@ -111,6 +111,13 @@ public final class EntryGate extends AbstractGraphStageWithMaterializedValue<
                         failStage(LinkRefusedException.closedBeforeReply());
                     }
                 }
+
+                @Override
+                public void onUpstreamFailure(Throwable cause) {
+                    // Keep the real reason (connection refused, handshake failed) for the entry's log.
+                    opened.completeExceptionally(cause);
+                    failStage(cause);
+                }
             });
             setHandler(clientOut, new AbstractOutHandler() {
                 @Override

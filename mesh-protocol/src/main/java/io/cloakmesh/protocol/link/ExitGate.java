@@ -56,6 +56,7 @@ public final class ExitGate extends GraphStage<BidiShape<ByteString, ByteString,
         private boolean requested;
         private boolean open;
         private boolean linkFinished;
+        private boolean targetFinished;
 
         Logic() {
             super(shape);
@@ -102,7 +103,12 @@ public final class ExitGate extends GraphStage<BidiShape<ByteString, ByteString,
 
                 @Override
                 public void onUpstreamFinish() {
-                    complete(linkOut);
+                    // A target that hangs up before the answer is written still gets its answer sent.
+                    if (open) {
+                        complete(linkOut);
+                    } else {
+                        targetFinished = true;
+                    }
                 }
             });
             setHandler(linkOut, new AbstractOutHandler() {
@@ -164,6 +170,9 @@ public final class ExitGate extends GraphStage<BidiShape<ByteString, ByteString,
             requestBytes = ByteString.emptyByteString();
             if (!early.isEmpty()) {
                 emit(targetOut, early);
+            }
+            if (targetFinished) {
+                complete(linkOut);
             }
             if (linkFinished) {
                 complete(targetOut);

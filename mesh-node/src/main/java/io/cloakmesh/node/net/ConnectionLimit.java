@@ -1,4 +1,4 @@
-package io.cloakmesh.node.pipe;
+package io.cloakmesh.node.net;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
@@ -17,14 +17,14 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * limit. Upstream of a Tcp bind source that means no accept() at all: new clients wait in the kernel's
  * listen backlog, as with spiped's {@code -n}, rather than being accepted and left hanging.
  */
-final class ConnectionLimit<T> extends GraphStage<FlowShape<T, ConnectionLimit.Admitted<T>>> {
+public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, ConnectionLimit.Admitted<T>>> {
 
     /** An admitted element; {@code release} (idempotent, any thread) frees its slot. */
-    record Admitted<T>(T connection, Runnable release) {
+    public record Admitted<T>(T connection, Runnable release) {
     }
 
     /** Told each time the limit stops accepting. */
-    interface LimitListener {
+    public interface LimitListener {
         void limitReached(int max);
     }
 
@@ -34,7 +34,7 @@ final class ConnectionLimit<T> extends GraphStage<FlowShape<T, ConnectionLimit.A
     private final int max;
     private final LimitListener listener;
 
-    ConnectionLimit(int max, LimitListener listener) {
+    public ConnectionLimit(int max, LimitListener listener) {
         this.max = max;
         this.listener = listener;
     }

@@ -1,0 +1,225 @@
+package io.cloakmesh.node.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.cloakmesh.crypto.KeyFileException;
+import io.cloakmesh.crypto.SharedKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a mesh node is told by its configuration file, checked as a whole at start-up.
+ * reference.conf documents each setting; {@link #load} names the path of the first one that is wrong.
+ */
+public record MeshSettings(
+        String nodeName,
+        String datacenter,
+        ClusterSettings cluster,
+        LinkSettings link,
+        Map<String, ExportSettings> exports,
+        Map<String, ImportSettings> imports,
+        Duration loadPublishInterval,
+        Duration drainDeadline,
+        Optional<AdminSettings> admin,
+        Duration metricsLogInterval,
+        Config nodeFile) {
+
+    public record ClusterSettings(HostPort bind, HostPort canonical, List<HostPort> seedNodes, String sbrStrategy,
+            Duration sbrStableAfter, int sbrQuorumSize, Duration heartbeatInterval, Duration acceptablePause,
+            Duration crossDcHeartbeatInterval, Duration crossDcAcceptablePause) {
+    }
+
+    public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
+            Duration connectTimeout, Duration openTimeout, int maxLinks, Duration failurePenalty) {
+    }
+
+    public record ExportSettings(String name, List<HostPort> targets, Duration connectTimeout) {
+    }
+
+    public record ImportSettings(String name, HostPort listen, Optional<String> datacenter, int maxConnections) {
+    }
+
+    public record AdminSettings(HostPort listen, String token) {
+    }
+
+    private static final List<String> SBR_STRATEGIES = List.of("keep-majority", "keep-oldest", "static-quorum", "down-all");
+
+    /** Reads and checks a node file over the defaults of reference.conf. */
+    public static MeshSettings load(Path file) throws InvalidSettingException {
+        if (!Files.isReadable(file)) {
+            throw new InvalidSettingException(file.toString(), "cannot read the configuration file");
+        }
+        try {
+            return fromConfig(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(file.toString(), e.getMessage());
+        }
+    }
+
+    /** Checks a node's own settings (without defaults) over reference.conf. */
+    public static MeshSettings fromConfig(Config nodeFile) throws InvalidSettingException {
+        Config config = nodeFile.withFallback(ConfigFactory.defaultReference()).resolve();
+        Settings root = new Settings(config, "").at("cloakmesh");
+        root.onlyKeys(List.of("node", "cluster", "link", "exports", "imports", "routing", "shutdown", "admin", "metrics"));
+        Settings node = root.at("node");
+        node.onlyKeys(List.of("name", "datacenter"));
+        LinkSettings link = link(root.at("link"));
+        Map<String, ExportSettings> exports = exports(root.at("exports"));
+        if (!exports.isEmpty() && link.listen().isEmpty()) {
+            throw new InvalidSettingException(root.full("link.listen"),
+                    "required because this node exports " + String.join(", ", exports.keySet()));
+        }
+        Settings routing = root.at("routing");
+        routing.onlyKeys(List.of("load-publish-interval"));
+        Settings shutdown = root.at("shutdown");
+        shutdown.onlyKeys(List.of("drain-deadline"));
+        Settings metrics = root.at("metrics");
+        metrics.onlyKeys(List.of("log-interval"));
+        return new MeshSettings(
+                node.name("name"),
+                node.name("datacenter"),
+                cluster(root.at("cluster")),
+                link,
+                exports,
+                imports(root.at("imports")),
+                routing.duration("load-publish-interval", false),
+                shutdown.duration("drain-deadline", true),
+                admin(root.at("admin")),
+                metrics.duration("log-interval", true),
+                nodeFile);
+    }
+
+    private static ClusterSettings cluster(Settings s) throws InvalidSettingException {
+        s.onlyKeys(List.of("bind", "canonical", "seed-nodes", "split-brain-resolver", "failure-detector",
+                "cross-datacenter-failure-detector"));
+        HostPort bind = s.hostPort("bind");
+        HostPort canonical = s.optionalHostPort("canonical");
+        List<HostPort> seeds = s.hostPorts("seed-nodes");
+        if (seeds.isEmpty()) {
+            throw new InvalidSettingException(s.full("seed-nodes"), "list at least one seed node (host:port)");
+        }
+        Settings sbr = s.at("split-brain-resolver");
+        sbr.onlyKeys(List.of("active-strategy", "stable-after", "quorum-size"));
+        String strategy = sbr.required("active-strategy");
+        if (!SBR_STRATEGIES.contains(strategy)) {
+            throw new InvalidSettingException(sbr.full("active-strategy"),
+                    "\"" + strategy + "\" is not one of " + String.join(", ", SBR_STRATEGIES));
+        }
+        int quorum = sbr.integer("quorum-size", 0, 1000);
+        if (strategy.equals("static-quorum") && quorum < 1) {
+            throw new InvalidSettingException(sbr.full("quorum-size"), "static-quorum needs a quorum-size of 1 or more");
+        }
+        Settings fd = s.at("failure-detector");
+        fd.onlyKeys(List.of("heartbeat-interval", "acceptable-heartbeat-pause"));
+        Settings crossFd = s.at("cross-datacenter-failure-detector");
+        crossFd.onlyKeys(List.of("heartbeat-interval", "acceptable-heartbeat-pause"));
+        return new ClusterSettings(bind, canonical == null ? bind : canonical, seeds, strategy,
+                sbr.duration("stable-after", false), quorum,
+                fd.duration("heartbeat-interval", false), fd.duration("acceptable-heartbeat-pause", false),
+                crossFd.duration("heartbeat-interval", false), crossFd.duration("acceptable-heartbeat-pause", false));
+    }
+
+    private static LinkSettings link(Settings s) throws InvalidSettingException {
+        s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links",
+                "failure-penalty"));
+        Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
+        Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
+        if (listen.isPresent() && advertise.isEmpty() && isWildcard(listen.get().host())) {
+            throw new InvalidSettingException(s.full("advertise"),
+                    "required when listen is a wildcard address: entry nodes need an address they can reach");
+        }
+        if (advertise.isPresent() && advertise.get().port() == 0) {
+            throw new InvalidSettingException(s.full("advertise"), "needs a real port, not 0");
+        }
+        Settings security = s.at("security");
+        security.onlyKeys(List.of("mode", "key-file"));
+        String mode = security.required("mode");
+        if (!mode.equals("psk")) {
+            throw new InvalidSettingException(security.full("mode"), "\"" + mode + "\" is not supported (supported: psk)");
+        }
+        String keyFile = security.required("key-file");
+        SharedKey key;
+        try {
+            key = SharedKey.fromFile(Path.of(keyFile));
+        } catch (KeyFileException e) {
+            throw new InvalidSettingException(security.full("key-file"), e.getMessage());
+        }
+        return new LinkSettings(listen, advertise, key,
+                s.duration("connect-timeout", false), s.duration("open-timeout", false),
+                s.integer("max-links", 1, 1_000_000), s.duration("failure-penalty", true));
+    }
+
+    private static Map<String, ExportSettings> exports(Settings s) throws InvalidSettingException {
+        Map<String, ExportSettings> exports = new LinkedHashMap<>();
+        for (String name : s.keys()) {
+            Settings.checkName(s.full(name), name);
+            Settings e = s.at(name);
+            e.onlyKeys(List.of("kind", "targets", "connect-timeout"));
+            String kind = e.has("kind") ? e.required("kind") : "tcp";
+            if (!kind.equals("tcp")) {
+                throw new InvalidSettingException(e.full("kind"), "\"" + kind + "\" is not supported (supported: tcp)");
+            }
+            List<HostPort> targets = e.hostPorts("targets");
+            if (targets.isEmpty()) {
+                throw new InvalidSettingException(e.full("targets"), "list at least one target (host:port)");
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                if (targets.get(i).port() == 0) {
+                    throw new InvalidSettingException(e.full("targets") + "[" + i + "]", "needs a real port, not 0");
+                }
+            }
+            Duration timeout = e.has("connect-timeout") ? e.duration("connect-timeout", false) : Duration.ofSeconds(2);
+            exports.put(name, new ExportSettings(name, targets, timeout));
+        }
+        return Map.copyOf(exports);
+    }
+
+    private static Map<String, ImportSettings> imports(Settings s) throws InvalidSettingException {
+        Map<String, ImportSettings> imports = new LinkedHashMap<>();
+        for (String name : s.keys()) {
+            Settings.checkName(s.full(name), name);
+            Settings i = s.at(name);
+            i.onlyKeys(List.of("listen", "datacenter", "max-connections"));
+            String dc = i.has("datacenter") ? i.string("datacenter") : "";
+            if (!dc.isEmpty()) {
+                Settings.checkName(i.full("datacenter"), dc);
+            }
+            int max = i.has("max-connections") ? i.integer("max-connections", 1, 1_000_000) : 1000;
+            imports.put(name, new ImportSettings(name, i.hostPort("listen"), dc.isEmpty() ? Optional.empty()
+                    : Optional.of(dc), max));
+        }
+        return Map.copyOf(imports);
+    }
+
+    private static Optional<AdminSettings> admin(Settings s) throws InvalidSettingException {
+        s.onlyKeys(List.of("listen", "token-file"));
+        HostPort listen = s.optionalHostPort("listen");
+        if (listen == null) {
+            return Optional.empty();
+        }
+        String tokenFile = s.required("token-file");
+        try {
+            SharedKey.checkNotReadableByOthers(Path.of(tokenFile));
+            String token = Files.readString(Path.of(tokenFile)).trim();
+            if (token.length() < 16) {
+                throw new InvalidSettingException(s.full("token-file"), tokenFile + " holds fewer than 16 characters");
+            }
+            return Optional.of(new AdminSettings(listen, token));
+        } catch (KeyFileException e) {
+            throw new InvalidSettingException(s.full("token-file"), e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new InvalidSettingException(s.full("token-file"), "cannot read " + tokenFile + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+}

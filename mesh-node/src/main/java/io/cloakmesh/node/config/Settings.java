@@ -1,0 +1,142 @@
+package io.cloakmesh.node.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Typed reads of one config tree that turn every mistake into an {@link InvalidSettingException}
+ * carrying the full path, so the operator is told exactly which line to fix.
+ */
+final class Settings {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+
+    private final Config config;
+    private final String prefix;
+
+    Settings(Config config, String prefix) {
+        this.config = config;
+        this.prefix = prefix;
+    }
+
+    Settings at(String relative) throws InvalidSettingException {
+        String path = relative;
+        if (!config.hasPath(path) || config.getValue(path).valueType() != ConfigValueType.OBJECT) {
+            throw new InvalidSettingException(full(path), "expected an object { ... }");
+        }
+        return new Settings(config.getConfig(path), full(path) + ".");
+    }
+
+    String full(String relative) {
+        return prefix + relative;
+    }
+
+    boolean has(String path) {
+        return config.hasPath(path);
+    }
+
+    Iterable<String> keys() {
+        return config.root().keySet();
+    }
+
+    String string(String path) throws InvalidSettingException {
+        try {
+            return config.getString(path).trim();
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected a string");
+        }
+    }
+
+    String required(String path) throws InvalidSettingException {
+        String value = string(path);
+        if (value.isEmpty()) {
+            throw new InvalidSettingException(full(path), "required, but empty");
+        }
+        return value;
+    }
+
+    String name(String path) throws InvalidSettingException {
+        String value = required(path);
+        checkName(full(path), value);
+        return value;
+    }
+
+    static void checkName(String path, String value) throws InvalidSettingException {
+        if (!NAME.matcher(value).matches()) {
+            throw new InvalidSettingException(path, "\"" + value
+                    + "\" is not a valid name (letters, digits, '_' and '-', at most 63, starting with a letter or digit)");
+        }
+    }
+
+    HostPort hostPort(String path) throws InvalidSettingException {
+        return HostPort.parse(full(path), required(path));
+    }
+
+    /** A host:port, or null when the setting is empty. */
+    HostPort optionalHostPort(String path) throws InvalidSettingException {
+        String value = string(path);
+        return value.isEmpty() ? null : HostPort.parse(full(path), value);
+    }
+
+    List<HostPort> hostPorts(String path) throws InvalidSettingException {
+        List<String> values;
+        try {
+            values = config.getStringList(path);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected a list of \"host:port\" strings");
+        }
+        List<HostPort> result = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            result.add(HostPort.parse(full(path) + "[" + i + "]", values.get(i).trim()));
+        }
+        return List.copyOf(result);
+    }
+
+    Duration duration(String path, boolean zeroAllowed) throws InvalidSettingException {
+        Duration d;
+        try {
+            d = config.getDuration(path);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected a duration such as 5s or 250ms");
+        }
+        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+            throw new InvalidSettingException(full(path), "must be " + (zeroAllowed ? "zero or more" : "positive")
+                    + ", got " + config.getValue(path).unwrapped());
+        }
+        return d;
+    }
+
+    int integer(String path, int min, int max) throws InvalidSettingException {
+        int value;
+        try {
+            value = config.getInt(path);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected a whole number");
+        }
+        if (value < min || value > max) {
+            throw new InvalidSettingException(full(path), "must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    /** Refuses keys the node does not know, which are almost always typos of ones it does. */
+    void onlyKeys(List<String> known) throws InvalidSettingException {
+        for (String key : keys()) {
+            if (!known.contains(key)) {
+                throw new InvalidSettingException(full(key), "unknown setting (known here: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.cloakmesh.node.link;
+
+import io.cloakmesh.node.net.ConnectionLimit;
+import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.Listener;
+import io.cloakmesh.node.net.OpenConnections;
+import io.cloakmesh.protocol.link.ExitGate;
+import io.cloakmesh.protocol.link.OpenReply;
+import io.cloakmesh.protocol.link.OpenRequest;
+import io.cloakmesh.protocol.link.OpenStatus;
+import io.cloakmesh.protocol.pipe.Pipe;
+import io.cloakmesh.protocol.pipe.PipeFailure;
+import io.cloakmesh.protocol.pipe.PipeSettings;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exit's side of links: accepts links from entry nodes, runs the pipe handshake with the mesh key,
+ * reads the open request and answers it, connecting the named service's target first so that "OK"
+ * means bytes can flow. Refuses new links while draining.
+ */
+public final class LinkListener {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkListener.class);
+    private static final Flow<ByteString, ByteString, NotUsed> REFUSED =
+            Flow.fromSinkAndSource(Sink.ignore(), Source.never());
+
+    private final ActorSystem<?> system;
+    private final PipeSettings pipe;
+    private final Map<String, ServiceExport> exports;
+    private final int maxLinks;
+    private final SharedKillSwitch killSwitch;
+    private final OpenConnections links = new OpenConnections();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile Tcp.ServerBinding binding;
+
+    private LinkListener(ActorSystem<?> system, PipeSettings pipe, Collection<ServiceExport> exports, int maxLinks,
+            SharedKillSwitch killSwitch) {
+        this.system = system;
+        this.pipe = pipe;
+        this.exports = exports.stream().collect(Collectors.toUnmodifiableMap(ServiceExport::name, Function.identity()));
+        this.maxLinks = maxLinks;
+        this.killSwitch = killSwitch;
+    }
+
+    public static CompletionStage<LinkListener> start(ActorSystem<?> system, PipeSettings pipe,
+            Collection<ServiceExport> exports, InetSocketAddress listen, int maxLinks, SharedKillSwitch killSwitch) {
+        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, killSwitch);
+        // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
+        return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), 0, listener::serve)
+                .thenApply(b -> {
+                    listener.binding = b;
+                    return listener;
+                });
+    }
+
+    public InetSocketAddress localAddress() {
+        return binding.localAddress();
+    }
+
+    public void setDraining(boolean value) {
+        draining.set(value);
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+
+    public int openLinks() {
+        return links.count();
+    }
+
+    public CompletionStage<Done> unbind() {
+        links.closing();
+        return binding.unbind().thenApply(x -> Done.getInstance());
+    }
+
+    public CompletionStage<Done> whenIdle() {
+        return links.whenIdle();
+    }
+
+    private void serve(ConnectionLimit.Admitted<Tcp.IncomingConnection> admitted) {
+        Tcp.IncomingConnection connection = admitted.connection();
+        InetSocketAddress peer = connection.remoteAddress();
+        CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target = new CompletableFuture<>();
+        AtomicReference<Detached<?>> attached = new AtomicReference<>();
+        AtomicReference<Runnable> uncount = new AtomicReference<>(() -> { });
+        Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
+                .via(killSwitch.flow())
+                .viaMat(Pipe.server(pipe, new CompletableFuture<>()).reversed()
+                        .atop(ExitGate.create(request -> decide(request, peer, target, attached, uncount)))
+                        .join(Flow.completionStageFlow(target)), (a, b) -> b);
+        Runnable closed = links.opened();
+        connection.handleWith(handler, system).whenComplete((done, failure) -> {
+            Detached<?> d = attached.get();
+            if (d != null) {
+                d.abort(new IllegalStateException("link closed"));
+            }
+            target.complete(REFUSED);
+            if (failure != null) {
+                LOG.warn("link from {} dropped: {}", peer, failure instanceof PipeFailure ? failure.getMessage()
+                        : Failures.rootMessage(failure));
+            }
+            uncount.get().run();
+            admitted.release().run();
+            closed.run();
+        });
+    }
+
+    private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer,
+            CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target, AtomicReference<Detached<?>> attached,
+            AtomicReference<Runnable> uncount) {
+        ServiceExport export = exports.get(request.service());
+        OpenReply refusal = null;
+        if (export == null) {
+            refusal = OpenReply.refused(OpenStatus.UNKNOWN_SERVICE, "no service " + request.service() + " here");
+        } else if (request.targetNode().isPresent()) {
+            refusal = OpenReply.refused(OpenStatus.UNKNOWN_TARGET_NODE, "service " + request.service() + " has no nodes");
+        } else if (draining.get()) {
+            refusal = OpenReply.refused(OpenStatus.DRAINING, "exit is draining");
+        } else if (links.count() > maxLinks) {
+            refusal = OpenReply.refused(OpenStatus.OVERLOADED, "exit is at max-links " + maxLinks);
+        }
+        if (refusal != null) {
+            return refuse(request, peer, target, refusal, export);
+        }
+        return export.connect().handle((connection, failure) -> {
+            if (failure != null) {
+                return refuse(request, peer, target,
+                        OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "no target of " + request.service() + " accepts"), export);
+            }
+            attached.set(connection);
+            uncount.set(export.counters.opened());
+            target.complete(export.counters.counting(connection.handle()));
+            return CompletableFuture.completedFuture(OpenReply.OK);
+        }).thenCompose(reply -> reply);
+    }
+
+    private static CompletionStage<OpenReply> refuse(OpenRequest request, InetSocketAddress peer,
+            CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target, OpenReply refusal, ServiceExport export) {
+        LOG.warn("link from {}: open of service {} refused: {}", peer, request.service(), refusal);
+        if (export != null) {
+            export.counters.openFailed(refusal.status().name().toLowerCase().replace('_', '-'));
+        }
+        target.complete(REFUSED);
+        return CompletableFuture.completedFuture(refusal);
+    }
+}

@@ -1,0 +1,75 @@
+package io.cloakmesh.node.link;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Counters for one imported or exported service: connections, bytes each way, open failures by reason
+ * and failovers. Updated from any thread; read as a {@link Snapshot}.
+ */
+public final class ServiceCounters {
+    /** A consistent-enough copy for logs and the admin API. */
+    public record Snapshot(String service, String role, int active, long total, long bytesToService,
+            long bytesFromService, Map<String, Long> openFailures, long failovers) {
+    }
+
+    private final String service;
+    private final String role;
+    private final AtomicInteger active = new AtomicInteger();
+    private final LongAdder total = new LongAdder();
+    private final LongAdder toService = new LongAdder();
+    private final LongAdder fromService = new LongAdder();
+    private final LongAdder failovers = new LongAdder();
+    private final Map<String, LongAdder> openFailures = new ConcurrentHashMap<>();
+
+    ServiceCounters(String service, String role) {
+        this.service = service;
+        this.role = role;
+    }
+
+    /** Counts a connection as open; the returned action (call once) counts it closed. */
+    Runnable opened() {
+        active.incrementAndGet();
+        total.increment();
+        return active::decrementAndGet;
+    }
+
+    int active() {
+        return active.get();
+    }
+
+    void openFailed(String reason) {
+        openFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    void failedOver() {
+        failovers.increment();
+    }
+
+    /** Wraps a flow whose input goes toward the service and whose output comes back from it. */
+    Flow<ByteString, ByteString, NotUsed> counting(Flow<ByteString, ByteString, NotUsed> towardService) {
+        return Flow.of(ByteString.class)
+                .map(b -> {
+                    toService.add(b.size());
+                    return b;
+                })
+                .via(towardService)
+                .map(b -> {
+                    fromService.add(b.size());
+                    return b;
+                });
+    }
+
+    public Snapshot snapshot() {
+        Map<String, Long> failures = new TreeMap<>();
+        openFailures.forEach((reason, count) -> failures.put(reason, count.sum()));
+        return new Snapshot(service, role, active.get(), total.sum(), toService.sum(), fromService.sum(),
+                failures, failovers.sum());
+    }
+}

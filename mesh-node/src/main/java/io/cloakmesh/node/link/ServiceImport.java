@@ -1,0 +1,96 @@
+package io.cloakmesh.node.link;
+
+import io.cloakmesh.node.config.MeshSettings.ImportSettings;
+import io.cloakmesh.node.net.ConnectionLimit;
+import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.Listener;
+import io.cloakmesh.node.net.OpenConnections;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One imported service on an entry node: a local listener whose every client connection gets its own
+ * link to an exporter, opened (with failover) before the client's first byte is read.
+ */
+public final class ServiceImport {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceImport.class);
+
+    private final ImportSettings settings;
+    private final ActorSystem<?> system;
+    private final LinkDialer dialer;
+    private final SharedKillSwitch killSwitch;
+    private final OpenConnections clients = new OpenConnections();
+    final ServiceCounters counters;
+    private volatile Tcp.ServerBinding binding;
+
+    private ServiceImport(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch) {
+        this.settings = settings;
+        this.system = system;
+        this.dialer = dialer;
+        this.killSwitch = killSwitch;
+        this.counters = new ServiceCounters(settings.name(), "import");
+    }
+
+    static CompletionStage<ServiceImport> start(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer,
+            SharedKillSwitch killSwitch) {
+        ServiceImport imported = new ServiceImport(settings, system, dialer, killSwitch);
+        return Listener.bind(system, "import " + settings.name(), settings.listen().host(), settings.listen().port(),
+                        settings.maxConnections(), imported::serve)
+                .thenApply(b -> {
+                    imported.binding = b;
+                    return imported;
+                });
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public InetSocketAddress localAddress() {
+        return binding.localAddress();
+    }
+
+    public CompletionStage<Done> unbind() {
+        clients.closing();
+        return binding.unbind().thenApply(x -> Done.getInstance());
+    }
+
+    public CompletionStage<Done> whenIdle() {
+        return clients.whenIdle();
+    }
+
+    private void serve(ConnectionLimit.Admitted<Tcp.IncomingConnection> admitted) {
+        Tcp.IncomingConnection connection = admitted.connection();
+        AtomicReference<Detached<?>> link = new AtomicReference<>();
+        CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = dialer.open(settings.name(), settings.datacenter(), counters)
+                .thenApply(d -> {
+                    link.set(d);
+                    return counters.counting(d.handle());
+                });
+        Runnable closed = clients.opened();
+        Runnable uncount = counters.opened();
+        connection.handleWith(Flow.of(ByteString.class).via(killSwitch.flow()).via(Flow.completionStageFlow(opened))
+                        .watchTermination((mat, terminated) -> terminated), system)
+                .whenComplete((done, failure) -> {
+                    // A client that leaves while its link is being opened must not leave the link behind.
+                    opened.thenAccept(f -> link.get().abort(new IllegalStateException("client connection closed")));
+                    if (failure != null && !(Failures.rootCause(failure) instanceof LinkDialer.NoExporterException)) {
+                        LOG.info("import {}: connection from {} ended: {}", settings.name(), connection.remoteAddress(),
+                                Failures.rootMessage(failure));
+                    }
+                    uncount.run();
+                    admitted.release().run();
+                    closed.run();
+                });
+    }
+}

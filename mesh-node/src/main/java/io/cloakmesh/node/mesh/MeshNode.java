@@ -1,0 +1,141 @@
+package io.cloakmesh.node.mesh;
+
+import io.cloakmesh.crypto.pipe.HandshakeMode;
+import io.cloakmesh.node.config.MeshSettings;
+import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.node.routing.RoutingTable;
+import io.cloakmesh.protocol.pipe.PipeSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running mesh node: the actor system in the cluster, the routing table, the links and the admin
+ * API, and the order they stop in. SIGTERM (or the admin API's drain) marks the node draining first, so
+ * entries stop choosing it before its listeners close.
+ */
+public final class MeshNode {
+    private static final Logger LOG = LoggerFactory.getLogger(MeshNode.class);
+    /** The pipe handshake's own deadline inside a link's open timeout. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final MeshSettings settings;
+    private final ActorSystem<Void> system;
+    private final RouteView routes;
+    private final Links links;
+    private final ActorRef<RoutingTable.Command> routing;
+    private final Map<String, ServiceCounters.Snapshot> lastLogged = new HashMap<>();
+
+    private MeshNode(MeshSettings settings, ActorSystem<Void> system, RouteView routes, Links links,
+            ActorRef<RoutingTable.Command> routing) {
+        this.settings = settings;
+        this.system = system;
+        this.routes = routes;
+        this.links = links;
+        this.routing = routing;
+    }
+
+    /** Starts the node; fails (with the actor system stopped) if a listener cannot bind. */
+    public static MeshNode start(MeshSettings settings) {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME, PekkoConfig.of(settings));
+        try {
+            RouteView routes = new RouteView();
+            PipeSettings pipe = new PipeSettings(settings.link().key(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
+            Links links = Links.start(system, settings, routes, pipe).toCompletableFuture().join();
+            String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
+            ActorRef<RoutingTable.Command> routing = system.systemActorOf(
+                    RoutingTable.create(links.exporterEntries(settings, member), links::openLinks,
+                            settings.loadPublishInterval(), routes),
+                    "routing", Props.empty());
+            MeshNode node = new MeshNode(settings, system, routes, links, routing);
+            node.registerShutdown();
+            node.scheduleCounterLog();
+            LOG.info("node {} ({}) started: cluster {}, seeds {}, {}", settings.nodeName(), settings.datacenter(),
+                    settings.cluster().canonical(), settings.cluster().seedNodes(), links.describe());
+            return node;
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
+    }
+
+    public MeshSettings settings() {
+        return settings;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public RouteView routes() {
+        return routes;
+    }
+
+    public Links links() {
+        return links;
+    }
+
+    public boolean draining() {
+        return links.draining();
+    }
+
+    /** Marks this node draining (no new links as an exit, open ones finish) or active again. */
+    public CompletionStage<Done> setDraining(boolean draining) {
+        if (draining != links.draining()) {
+            LOG.info("node {} {}", settings.nodeName(), draining ? "draining: taking no new links" : "active again");
+        }
+        links.setDraining(draining);
+        return AskPattern.ask(routing, (ActorRef<Done> reply) -> new RoutingTable.SetDraining(draining, reply),
+                Duration.ofSeconds(5), system.scheduler());
+    }
+
+    /** Runs the node's shutdown: drain, unbind, wait for connections, leave the cluster, exit. */
+    public void shutdown() {
+        CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+    }
+
+    private void registerShutdown() {
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "mesh-drain", () -> setDraining(true));
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mesh-unbind", links::unbind);
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "mesh-connections-done",
+                () -> links.whenIdle(settings.drainDeadline()));
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "mesh-counters", () -> {
+            logCounters(true);
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+        });
+    }
+
+    private void scheduleCounterLog() {
+        Duration every = settings.metricsLogInterval();
+        if (!every.isZero()) {
+            system.scheduler().scheduleWithFixedDelay(every, every, () -> logCounters(false), system.executionContext());
+        }
+    }
+
+    private synchronized void logCounters(boolean all) {
+        for (ServiceCounters.Snapshot s : links.counters()) {
+            String key = s.role() + " " + s.service();
+            if (all || !s.equals(lastLogged.get(key))) {
+                LOG.info("counters: {} {}: active {}, total {}, bytes to service {}, from service {}, open failures {}, failovers {}",
+                        s.role(), s.service(), s.active(), s.total(), s.bytesToService(), s.bytesFromService(),
+                        s.openFailures(), s.failovers());
+                lastLogged.put(key, s);
+            }
+        }
+    }
+
+}

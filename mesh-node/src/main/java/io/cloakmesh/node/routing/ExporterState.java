@@ -1,0 +1,8 @@
+package io.cloakmesh.node.routing;
+
+/** Whether an exporter takes new links. */
+public enum ExporterState {
+    ACTIVE,
+    /** Finishing its open links and taking no new ones. */
+    DRAINING
+}
