@@ -1,0 +1,115 @@
+package io.cloakmesh.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every kind of bad node file is refused at start with the path of the setting at fault. */
+class MeshSettingsTest {
+    @TempDir
+    static Path dir;
+    static Path key;
+    static Path token;
+
+    @BeforeAll
+    static void files() throws IOException {
+        key = Files.write(dir.resolve("mesh.key"), new byte[32]);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        token = Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private static String valid() {
+        return """
+                cloakmesh {
+                  node { name = "b1", datacenter = "dc-b" }
+                  cluster { bind = "127.0.0.1:25520", seed-nodes = ["127.0.0.1:25520"] }
+                  link { listen = "127.0.0.1:7100", security.key-file = "%s" }
+                  exports.redis.targets = ["127.0.0.1:6379"]
+                  imports.cache { listen = "127.0.0.1:6380", datacenter = "dc-a" }
+                  admin { listen = "127.0.0.1:7700", token-file = "%s" }
+                }
+                """.formatted(key, token);
+    }
+
+    private static MeshSettings load(String text) throws Exception {
+        Path file = Files.createTempFile(dir, "node", ".conf");
+        Files.writeString(file, text);
+        return MeshSettings.load(file);
+    }
+
+    @Test
+    void aValidFileIsRead() throws Exception {
+        MeshSettings s = load(valid());
+        assertEquals("b1", s.nodeName());
+        assertEquals("dc-b", s.datacenter());
+        assertEquals(new HostPort("127.0.0.1", 6379), s.exports().get("redis").targets().get(0));
+        assertEquals("dc-a", s.imports().get("cache").datacenter().orElseThrow());
+        assertEquals("keep-majority", s.cluster().sbrStrategy());
+        assertEquals(s.cluster().bind(), s.cluster().canonical());
+        assertEquals("0123456789abcdef0123", s.admin().orElseThrow().token());
+    }
+
+    static Stream<Arguments> badFiles() {
+        return Stream.of(
+                Arguments.of("node name missing", "cloakmesh.node.name = \"\"", "cloakmesh.node.name", "required"),
+                Arguments.of("bad datacenter", "cloakmesh.node.datacenter = \"dc b\"", "cloakmesh.node.datacenter", "not a valid name"),
+                Arguments.of("bad bind", "cloakmesh.cluster.bind = \"localhost\"", "cloakmesh.cluster.bind", "host:port"),
+                Arguments.of("port out of range", "cloakmesh.cluster.bind = \"127.0.0.1:70000\"", "cloakmesh.cluster.bind", "out of range"),
+                Arguments.of("no seeds", "cloakmesh.cluster.seed-nodes = []", "cloakmesh.cluster.seed-nodes", "at least one"),
+                Arguments.of("bad seed", "cloakmesh.cluster.seed-nodes = [\"127.0.0.1:1\", \"x\"]", "cloakmesh.cluster.seed-nodes[1]", "host:port"),
+                Arguments.of("typo", "cloakmesh.link.max-link = 5", "cloakmesh.link.max-link", "unknown setting"),
+                Arguments.of("unknown sbr", "cloakmesh.cluster.split-brain-resolver.active-strategy = lease", "cloakmesh.cluster.split-brain-resolver.active-strategy", "not one of"),
+                Arguments.of("static quorum without size", "cloakmesh.cluster.split-brain-resolver.active-strategy = static-quorum", "cloakmesh.cluster.split-brain-resolver.quorum-size", "1 or more"),
+                Arguments.of("bad duration", "cloakmesh.link.open-timeout = soon", "cloakmesh.link.open-timeout", "duration"),
+                Arguments.of("zero duration", "cloakmesh.link.connect-timeout = 0s", "cloakmesh.link.connect-timeout", "positive"),
+                Arguments.of("max-links", "cloakmesh.link.max-links = 0", "cloakmesh.link.max-links", "between 1"),
+                Arguments.of("export without listener", "cloakmesh.link.listen = \"\"", "cloakmesh.link.listen", "exports redis"),
+                Arguments.of("wildcard without advertise", "cloakmesh.link.listen = \"0.0.0.0:7100\"", "cloakmesh.link.advertise", "wildcard"),
+                Arguments.of("no targets", "cloakmesh.exports.redis.targets = []", "cloakmesh.exports.redis.targets", "at least one"),
+                Arguments.of("unknown kind", "cloakmesh.exports.redis.kind = udp", "cloakmesh.exports.redis.kind", "not supported"),
+                Arguments.of("bad service name", "cloakmesh.exports.\"re dis\".targets = [\"127.0.0.1:1\"]", "cloakmesh.exports.re dis", "not a valid name"),
+                Arguments.of("import without listen", "cloakmesh.imports.cache.listen = \"\"", "cloakmesh.imports.cache.listen", "required"),
+                Arguments.of("import typo", "cloakmesh.imports.cache.datacentre = x", "cloakmesh.imports.cache.datacentre", "unknown setting"),
+                Arguments.of("security mode", "cloakmesh.link.security.mode = tls", "cloakmesh.link.security.mode", "not supported"),
+                Arguments.of("missing key file", "cloakmesh.link.security.key-file = \"/nonexistent/mesh.key\"", "cloakmesh.link.security.key-file", "no such file"),
+                Arguments.of("admin without token", "cloakmesh.admin.token-file = \"\"", "cloakmesh.admin.token-file", "required"),
+                Arguments.of("wrong type", "cloakmesh.node = 5", "cloakmesh.node", "object"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFiles")
+    void badSettingIsNamed(String what, String override, String path, String reason) {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> load(valid() + override + "\n"));
+        assertEquals(path, e.path(), e.getMessage());
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    @Test
+    void keyFileReadableByOthersIsRefused() throws Exception {
+        Path open = Files.write(dir.resolve("open.key"), new byte[32]);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> load(valid() + "cloakmesh.link.security.key-file = \"" + open + "\"\n"));
+        assertEquals("cloakmesh.link.security.key-file", e.path());
+        assertTrue(e.getMessage().contains("readable by other users"), e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorNamesTheFile() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> load("cloakmesh { node {"));
+        assertTrue(e.path().endsWith(".conf"), e.getMessage());
+    }
+}
