@@ -1,5 +1,7 @@
 package io.cloakmesh.node.pipe;
 
+import io.cloakmesh.node.testing.ExternalProcess;
+import io.cloakmesh.node.testing.Poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

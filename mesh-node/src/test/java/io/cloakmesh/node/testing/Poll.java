@@ -1,14 +1,14 @@
-package io.cloakmesh.node.pipe;
+package io.cloakmesh.node.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition by polling it until a deadline; never a fixed sleep. */
-final class Poll {
+public final class Poll {
     private Poll() {
     }
 
-    static void until(Duration timeout, String what, BooleanSupplier condition) {
+    public static void until(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -23,7 +23,7 @@ final class Poll {
         }
     }
 
-    static boolean accepts(int port) {
+    public static boolean accepts(int port) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
             return true;
@@ -32,7 +32,7 @@ final class Poll {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (java.io.IOException e) {

@@ -1,4 +1,4 @@
-package io.cloakmesh.node.pipe;
+package io.cloakmesh.node.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,23 +8,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A real program (redis-server, spiped) started for a test and killed when the test is done. */
-final class ExternalProcess implements AutoCloseable {
-    final Process process;
-    final Path log;
+public final class ExternalProcess implements AutoCloseable {
+    public final Process process;
+    public final Path log;
 
     private ExternalProcess(Process process, Path log) {
         this.process = process;
         this.log = log;
     }
 
-    static ExternalProcess start(List<String> command) throws IOException {
+    public static ExternalProcess start(List<String> command) throws IOException {
         Path log = Files.createTempFile("cloakmesh-test-", ".log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ExternalProcess(p, log);
     }
 
     /** spiped in the foreground, returned once its source port accepts connections. */
-    static ExternalProcess spiped(String role, int source, int target, Path key, String... flags) throws IOException {
+    public static ExternalProcess spiped(String role, int source, int target, Path key, String... flags) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("spiped", role, "-s", "[127.0.0.1]:" + source,
                 "-t", "[127.0.0.1]:" + target, "-k", key.toString(), "-F", "-o", "2"));
         cmd.addAll(List.of(flags));
@@ -37,14 +37,14 @@ final class ExternalProcess implements AutoCloseable {
     }
 
     /** A throw-away redis-server on {@code port}, returned once it answers. */
-    static ExternalProcess redis(int port) throws IOException {
+    public static ExternalProcess redis(int port) throws IOException {
         ExternalProcess p = start(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no"));
         Poll.until(Duration.ofSeconds(10), "redis-server on " + port, () -> Poll.accepts(port));
         return p;
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {

@@ -1,0 +1,353 @@
+package io.cloakmesh.node.mesh;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cloakmesh.node.testing.ExternalProcess;
+import io.cloakmesh.node.testing.Poll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Four real nodes (a1, a2 in dc-a importing; b1, b2 in dc-b exporting) and a real redis-server, each node
+ * its own JVM started by scripts/mesh-node. The tests run in order on one cluster: convergence, traffic,
+ * draining, a graceful leave, then a crash.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MeshIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(90);
+    private Path dir;
+    private ExternalProcess redis;
+    private int redisPort;
+    private MeshNodeProcess a1;
+    private MeshNodeProcess a2;
+    private MeshNodeProcess b1;
+    private MeshNodeProcess b2;
+    private List<MeshNodeProcess> nodes;
+
+    @BeforeAll
+    void startMesh() throws Exception {
+        dir = Files.createTempDirectory("cloakmesh-mesh-it");
+        Path key = Files.write(dir.resolve("mesh.key"), new SecureRandom().generateSeed(32));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        Path tokenFile = Files.writeString(dir.resolve("admin.token"), token);
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        redisPort = Poll.freePort();
+        redis = ExternalProcess.redis(redisPort);
+
+        int[] cluster = {Poll.freePort(), Poll.freePort(), Poll.freePort(), Poll.freePort()};
+        String seeds = "[\"127.0.0.1:" + cluster[0] + "\", \"127.0.0.1:" + cluster[2] + "\"]";
+        String common = """
+                cloakmesh {
+                  cluster { seed-nodes = %s, split-brain-resolver.stable-after = 5s,
+                            failure-detector.acceptable-heartbeat-pause = 3s }
+                  link.security.key-file = "%s"
+                  admin.token-file = "%s"
+                  routing.load-publish-interval = 500ms
+                  shutdown.drain-deadline = 20s
+                  metrics.log-interval = 0
+                }
+                """.formatted(seeds, key, tokenFile);
+        a1 = node(common, "a1", "dc-a", cluster[0], 0, Poll.freePort());
+        a2 = node(common, "a2", "dc-a", cluster[1], 0, Poll.freePort());
+        b1 = node(common, "b1", "dc-b", cluster[2], Poll.freePort(), 0);
+        b2 = node(common, "b2", "dc-b", cluster[3], Poll.freePort(), 0);
+        nodes = List.of(a1, a2, b1, b2);
+        for (MeshNodeProcess n : nodes) {
+            n.start();
+        }
+        awaitActiveExporters(nodes, "b1", "b2");
+    }
+
+    private MeshNodeProcess node(String common, String name, String dc, int clusterPort, int linkPort, int importPort)
+            throws IOException {
+        StringBuilder conf = new StringBuilder(common).append("cloakmesh {\n")
+                .append("  node { name = ").append(name).append(", datacenter = ").append(dc).append(" }\n")
+                .append("  cluster.bind = \"127.0.0.1:").append(clusterPort).append("\"\n");
+        int adminPort = Poll.freePort();
+        conf.append("  admin.listen = \"127.0.0.1:").append(adminPort).append("\"\n");
+        if (linkPort != 0) {
+            conf.append("  link.listen = \"127.0.0.1:").append(linkPort).append("\"\n")
+                    .append("  exports.redis.targets = [\"127.0.0.1:").append(redisPort).append("\"]\n");
+        }
+        if (importPort != 0) {
+            conf.append("  imports.redis { listen = \"127.0.0.1:").append(importPort).append("\", datacenter = dc-b }\n");
+        }
+        conf.append("}\n");
+        Path file = Files.writeString(dir.resolve(name + ".conf"), conf);
+        return new MeshNodeProcess(name, file, clusterPort, adminPort, linkPort, importPort, Files.readString(dir.resolve("admin.token")));
+    }
+
+    @AfterAll
+    void stopMesh() throws Exception {
+        for (MeshNodeProcess n : nodes) {
+            n.close();
+        }
+        redis.close();
+    }
+
+    /** node name → "STATE reachable|unreachable linkPort" for the redis service, as {@code observer} sees it. */
+    private static Map<String, String> exporters(MeshNodeProcess observer) {
+        Map<String, String> seen = new TreeMap<>();
+        try {
+            JsonNode routes = observer.get("/v1/routes").path("redis");
+            for (JsonNode r : routes) {
+                JsonNode e = r.get("entry");
+                seen.put(e.get("node").asText(), e.get("state").asText() + " "
+                        + (r.get("reachable").asBoolean() ? "reachable" : "unreachable") + " " + e.get("linkPort").asInt());
+            }
+        } catch (IOException e) {
+            seen.put("error", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return seen;
+    }
+
+    private static boolean activeExactly(MeshNodeProcess observer, String... names) {
+        Map<String, String> seen = exporters(observer);
+        if (seen.size() != names.length) {
+            return false;
+        }
+        for (String n : names) {
+            String s = seen.get(n);
+            if (s == null || !s.startsWith("ACTIVE reachable")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void awaitActiveExporters(List<MeshNodeProcess> observers, String... names) {
+        for (MeshNodeProcess o : observers) {
+            try {
+                Poll.until(CONVERGE, o.name + " seeing exporters " + String.join(",", names) + " active",
+                        () -> activeExactly(o, names));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; it sees " + exporters(o) + "\n" + o.output(), e);
+            }
+        }
+    }
+
+    private static int counter(MeshNodeProcess node, String role, String field) {
+        try {
+            JsonNode c = node.counters(role, "redis");
+            return c == null ? 0 : c.get(field).asInt();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void routingTableConvergesOnEveryNode() {
+        for (MeshNodeProcess o : nodes) {
+            Map<String, String> seen = exporters(o);
+            assertEquals("ACTIVE reachable " + b1.linkPort, seen.get("b1"), o.name + " sees " + seen);
+            assertEquals("ACTIVE reachable " + b2.linkPort, seen.get("b2"), o.name + " sees " + seen);
+            assertEquals(2, seen.size(), o.name + " sees " + seen);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void redisTrafficFlowsFromDcAToDcB() {
+        byte[] big = new byte[1 << 20];
+        new SecureRandom().nextBytes(big);
+        try (Jedis viaA1 = new Jedis("127.0.0.1", a1.importPort); Jedis viaA2 = new Jedis("127.0.0.1", a2.importPort);
+                Jedis direct = new Jedis("127.0.0.1", redisPort)) {
+            for (int i = 0; i < 200; i++) {
+                assertEquals("OK", viaA1.set("traffic:" + i, "value " + i));
+            }
+            for (int i = 0; i < 200; i++) {
+                assertEquals("value " + i, viaA2.get("traffic:" + i));
+                assertEquals("value " + i, direct.get("traffic:" + i));
+            }
+            viaA1.set("traffic:big".getBytes(), big);
+            assertArrayEquals(big, viaA2.get("traffic:big".getBytes()));
+        }
+        assertTrue(counter(a1, "import", "bytesToService") > 1 << 20);
+        assertTrue(counter(a2, "import", "bytesFromService") > 1 << 20);
+        assertTrue(counter(b1, "export", "total") + counter(b2, "export", "total") >= 2);
+    }
+
+    @Test
+    @Order(3)
+    void drainingExporterFinishesOpenConnectionsWhileNewOnesAvoidIt() throws Exception {
+        List<Jedis> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                Jedis j = new Jedis("127.0.0.1", a1.importPort);
+                assertEquals("PONG", j.ping());
+                open.add(j);
+            }
+            Poll.until(Duration.ofSeconds(10), "6 links counted at the exits",
+                    () -> counter(b1, "export", "active") + counter(b2, "export", "active") == 6);
+            int onB2 = counter(b2, "export", "active");
+            assertTrue(onB2 >= 1, "links are spread over both exporters, b2 has " + onB2);
+
+            assertTrue(b2.post("/v1/drain").get("draining").asBoolean());
+            for (MeshNodeProcess o : List.of(a1, a2)) {
+                Poll.until(CONVERGE, o.name + " seeing b2 draining",
+                        () -> exporters(o).getOrDefault("b2", "").startsWith("DRAINING"));
+            }
+            int b2Total = counter(b2, "export", "total");
+            int b1Total = counter(b1, "export", "total");
+            for (int i = 0; i < 10; i++) {
+                try (Jedis j = new Jedis("127.0.0.1", (i % 2 == 0 ? a1 : a2).importPort)) {
+                    assertEquals("OK", j.set("drain:" + i, "v" + i));
+                    assertEquals("v" + i, j.get("drain:" + i));
+                }
+            }
+            assertEquals(b2Total, counter(b2, "export", "total"), "no new link went to the draining exporter");
+            assertEquals(b1Total + 10, counter(b1, "export", "total"));
+
+            for (int i = 0; i < open.size(); i++) {
+                assertEquals("OK", open.get(i).set("drain:old:" + i, "still here " + i));
+                assertEquals("still here " + i, open.get(i).get("drain:old:" + i));
+            }
+            assertEquals(onB2, counter(b2, "export", "active"), "open links on the draining exporter carry on");
+        } finally {
+            open.forEach(Jedis::close);
+        }
+        Poll.until(Duration.ofSeconds(10), "b2's links to finish", () -> counter(b2, "export", "active") == 0);
+        b2.delete("/v1/drain");
+        awaitActiveExporters(List.of(a1, a2), "b1", "b2");
+    }
+
+    /** A client that keeps opening new connections through a1 and checks every answer it gets. */
+    private static final class Prober implements AutoCloseable {
+        final AtomicInteger ok = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        final AtomicLong lastFailureNanos = new AtomicLong();
+        final AtomicLong firstSuccessAfterMark = new AtomicLong();
+        final AtomicLong mark = new AtomicLong(Long.MAX_VALUE);
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Prober(int port, String prefix) {
+            byte[] payload = new byte[256 * 1024];
+            new SecureRandom().nextBytes(payload);
+            thread = new Thread(() -> {
+                for (int i = 0; running.get(); i++) {
+                    long started = System.nanoTime();
+                    try (Jedis j = new Jedis("127.0.0.1", port, 2000)) {
+                        String k = prefix + i;
+                        String v = "value " + i + " " + started;
+                        j.set(k, v);
+                        String got = j.get(k);
+                        if (!v.equals(got)) {
+                            wrong.add(k + ": " + got);
+                        }
+                        if (i % 10 == 0) {
+                            j.set((k + ":big").getBytes(), payload);
+                            byte[] back = j.get((k + ":big").getBytes());
+                            if (!java.util.Arrays.equals(payload, back)) {
+                                wrong.add(k + ":big differs");
+                            }
+                        }
+                        ok.incrementAndGet();
+                        if (started > mark.get()) {
+                            firstSuccessAfterMark.compareAndSet(0, System.nanoTime());
+                        }
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                        lastFailureNanos.set(System.nanoTime());
+                    }
+                }
+            }, "prober");
+            thread.start();
+        }
+
+        /** From now on, records when the first connection started after this point succeeds. */
+        long markNow() {
+            long now = System.nanoTime();
+            mark.set(now);
+            return now;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void leavingExporterDrainsExitsZeroAndNewConnectionsGoToTheOther() throws Exception {
+        int before;
+        try (Prober prober = new Prober(a1.importPort, "leave:")) {
+            Poll.until(Duration.ofSeconds(10), "traffic through the mesh", () -> prober.ok.get() >= 5);
+            before = prober.failed.get();
+            assertEquals(0, b2.terminate(Duration.ofSeconds(60)), "exit status after SIGTERM");
+            int okAtExit = prober.ok.get();
+            Poll.until(Duration.ofSeconds(10), "new connections after b2 left", () -> prober.ok.get() >= okAtExit + 10);
+            prober.close();
+            assertEquals(before, prober.failed.get(), "a graceful leave fails no new connection");
+            assertTrue(prober.wrong.isEmpty(), "wrong answers: " + prober.wrong);
+        }
+        for (MeshNodeProcess o : List.of(a1, a2, b1)) {
+            Poll.until(CONVERGE, o.name + " dropping b2's rows", () -> activeExactly(o, "b1"));
+        }
+        b2.start();
+        awaitActiveExporters(List.of(a1, a2, b1, b2), "b1", "b2");
+    }
+
+    @Test
+    @Order(5)
+    void crashedExporterIsFailedOverWithinTenSecondsWithoutWrongData() throws Exception {
+        // In a datacenter of two, keep-majority keeps the node with the lower address; crash the other.
+        MeshNodeProcess victim = b1.clusterPort > b2.clusterPort ? b1 : b2;
+        MeshNodeProcess survivor = victim == b1 ? b2 : b1;
+        try (Prober prober = new Prober(a1.importPort, "crash:")) {
+            Poll.until(Duration.ofSeconds(10), "traffic through the mesh", () -> prober.ok.get() >= 5);
+            victim.kill();
+            long killed = prober.markNow();
+            Poll.until(Duration.ofSeconds(10), "a new connection to succeed after the crash",
+                    () -> prober.firstSuccessAfterMark.get() != 0);
+            long failoverMillis = (prober.firstSuccessAfterMark.get() - killed) / 1_000_000;
+            int okAfter = prober.ok.get();
+            int failedAfter = prober.failed.get();
+            Poll.until(Duration.ofSeconds(10), "20 more connections", () -> prober.ok.get() >= okAfter + 20);
+            prober.close();
+            assertEquals(failedAfter, prober.failed.get(), "once failed over, no new connection fails");
+            assertTrue(prober.wrong.isEmpty(), "wrong answers: " + prober.wrong);
+            System.out.println("MeshIT: first successful new connection " + failoverMillis + " ms after SIGKILL of "
+                    + victim.name + "; " + prober.failed.get() + " connection(s) failed in all");
+        }
+        for (MeshNodeProcess o : List.of(a1, a2, survivor)) {
+            Poll.until(CONVERGE, o.name + " dropping the crashed node's rows", () -> activeExactly(o, survivor.name));
+        }
+        assertTrue(survivor.alive(), "the survivor is still running");
+    }
+}

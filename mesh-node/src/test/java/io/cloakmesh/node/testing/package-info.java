@@ -1,0 +1,2 @@
+/** Test helpers: polling with a deadline and real programs (redis-server, spiped) started for a test. */
+package io.cloakmesh.node.testing;
