@@ -6,8 +6,9 @@ launch() {
   local root
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   local jar="$root/$module/target/$module.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$root" -name target -prune -o -name .git -prune -o -path "$root/conf" -prune -o \
-        -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.conf' -o -name '*.xml' \) -newer "$jar" -print -quit)" ]; then
+  # Stale when any main source, resource or pom is newer than the jar (tests do not go into the jar).
+  if [ ! -f "$jar" ] || [ -n "$(find "$root" -name target -prune -o -name .git -prune -o \
+        -type f \( -path '*/src/main/*' -o -name 'pom.xml' \) -newer "$jar" -print -quit)" ]; then
     echo "building $module ..." >&2
     (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package -pl "$module" -am) >&2 || { echo "build failed" >&2; exit 1; }
   fi
