@@ -1,0 +1,56 @@
+# Shared by the benchmarks (sourced): a work directory cleaned up on exit, background processes,
+# the peers' set-up and the redis-benchmark helpers. Expects $root to be set.
+"$root/scripts/ensure-tools"
+command -v openssl >/dev/null || { echo "openssl is needed for the stunnel certificate" >&2; exit 1; }
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_port() { for _ in $(seq 600); do (echo > /dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+bg() { "$@" >>"$work/procs.log" 2>&1 & pids+=($!); }
+
+(umask 077; head -c 32 /dev/urandom > "$work/key")
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench -keyout "$work/stunnel.key" -out "$work/stunnel.crt" 2>/dev/null
+stunnel_bin=$(command -v stunnel4 || command -v stunnel)
+
+stunnel_pair() { # name client-port server-port target-port
+  local side client accept connect
+  for side in c s; do
+    if [ $side = c ]; then client=yes accept=$2 connect=$3; else client=no accept=$3 connect=$4; fi
+    cat > "$work/$1-$side.conf" <<CONF
+foreground = yes
+pid =
+[$1]
+client = $client
+accept = 127.0.0.1:$accept
+connect = 127.0.0.1:$connect
+$( [ $client = no ] && printf 'cert = %s\nkey = %s\n' "$work/stunnel.crt" "$work/stunnel.key" )
+CONF
+    bg "$stunnel_bin" "$work/$1-$side.conf"
+  done
+}
+
+spiped_pair() { # client-port server-port target-port
+  bg spiped -d -s "[127.0.0.1]:$2" -t "[127.0.0.1]:$3" -k "$work/key" -F -n 0
+  bg spiped -e -s "[127.0.0.1]:$1" -t "[127.0.0.1]:$2" -k "$work/key" -F -n 0
+}
+
+rps() { # port test pipeline data-size requests; a run that errors is reported as "failed", not fatal
+  local out
+  out=$(redis-benchmark -p "$1" -c 50 -n "$5" -t "$2" -P "$3" -d "$4" --csv 2>>"$work/bench-errors.log" \
+        | awk -F, 'NR==2 {gsub(/"/,"",$2); print int($2)}') || true
+  echo "${out:-failed}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 > 0 && a+0 > 0) printf "%.2f", a / b; else print "-" }'; }
+
+report_errors() {
+  if [ -s "$work/bench-errors.log" ]; then
+    echo; echo "redis-benchmark errors:"; sort "$work/bench-errors.log" | uniq -c | head -5
+  fi
+}
