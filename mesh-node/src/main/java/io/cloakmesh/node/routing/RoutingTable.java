@@ -29,6 +29,8 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's rows of the services table in Distributed Data, deletes the rows of nodes that are
@@ -39,6 +41,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * because an exit checks its own state on every open and the entry fails over on a refusal.
  */
 public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
     /** The one top-level key; a row per (service, exporter), so entries stay far below ddata's limits. */
     public static final Key<LWWMap<String, ExporterEntry>> SERVICES = LWWMapKey.create("cloakmesh-services");
 
@@ -128,7 +131,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
 
     private Behavior<Command> onWritten(Written m) {
         if (!(m.response() instanceof Replicator.UpdateSuccess)) {
-            getContext().getLog().warn("routing table: local write did not succeed: {}", m.response());
+            LOG.warn("routing table: local write did not succeed: {}", m.response());
         }
         if (m.replyTo() != null) {
             m.replyTo().tell(Done.getInstance());
@@ -142,22 +145,22 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
             String id = memberId(removed.member().uniqueAddress());
             members.remove(id);
             unreachableMembers.remove(id);
-            getContext().getLog().info("membership: {} removed (was {})", describe(removed.member()), removed.previousStatus());
+            LOG.info("membership: {} removed (was {})", describe(removed.member()), removed.previousStatus());
             deleteRowsOf(id);
         } else if (event instanceof ClusterEvent.MemberEvent memberEvent) {
             Member member = memberEvent.member();
             members.put(memberId(member.uniqueAddress()), member);
-            getContext().getLog().info("membership: {} is {}", describe(member), member.status());
+            LOG.info("membership: {} is {}", describe(member), member.status());
         } else if (event instanceof ClusterEvent.UnreachableMember u) {
             unreachableMembers.add(memberId(u.member().uniqueAddress()));
-            getContext().getLog().warn("membership: {} is unreachable", describe(u.member()));
+            LOG.warn("membership: {} is unreachable", describe(u.member()));
         } else if (event instanceof ClusterEvent.ReachableMember r) {
             unreachableMembers.remove(memberId(r.member().uniqueAddress()));
-            getContext().getLog().info("membership: {} is reachable again", describe(r.member()));
+            LOG.info("membership: {} is reachable again", describe(r.member()));
         } else if (event instanceof ClusterEvent.UnreachableDataCenter u) {
-            getContext().getLog().warn("membership: datacenter {} is unreachable", u.dataCenter());
+            LOG.warn("membership: datacenter {} is unreachable", u.dataCenter());
         } else if (event instanceof ClusterEvent.ReachableDataCenter r) {
-            getContext().getLog().info("membership: datacenter {} is reachable again", r.dataCenter());
+            LOG.info("membership: datacenter {} is reachable again", r.dataCenter());
         }
         publish();
         return this;
@@ -256,7 +259,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
             RouteView.Route before = published.get(row.getKey());
             RouteView.Route now = row.getValue();
             if (before == null || before.entry().state() != now.entry().state() || before.reachable() != now.reachable()) {
-                getContext().getLog().info("routing: service {} exporter {} ({}, {}) {}{}", now.entry().service(),
+                LOG.info("routing: service {} exporter {} ({}, {}) {}{}", now.entry().service(),
                         now.entry().node(), now.entry().datacenter(), now.entry().linkAddress(),
                         before == null ? "added, " : "", describe(now));
             }
@@ -264,7 +267,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
         for (Map.Entry<String, RouteView.Route> row : published.entrySet()) {
             if (!rows.containsKey(row.getKey())) {
                 ExporterEntry e = row.getValue().entry();
-                getContext().getLog().info("routing: service {} exporter {} ({}, {}) removed", e.service(), e.node(),
+                LOG.info("routing: service {} exporter {} ({}, {}) removed", e.service(), e.node(),
                         e.datacenter(), e.linkAddress());
             }
         }
