@@ -9,7 +9,6 @@ import io.cloakmesh.crypto.SharedKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -157,11 +156,7 @@ public record MeshSettings(
     }
 
     private static Map<String, ExportSettings> exports(Settings s) throws InvalidSettingException {
-        Map<String, ExportSettings> exports = new LinkedHashMap<>();
-        for (String name : s.keys()) {
-            Settings.checkName(s.full(name), name);
-            Settings e = s.at(name);
-            e.onlyKeys(List.of("kind", "targets", "connect-timeout"));
+        return s.entries(List.of("kind", "targets", "connect-timeout"), (name, e) -> {
             String kind = e.has("kind") ? e.required("kind") : "tcp";
             if (!kind.equals("tcp")) {
                 throw new InvalidSettingException(e.full("kind"), "\"" + kind + "\" is not supported (supported: tcp)");
@@ -176,26 +171,19 @@ public record MeshSettings(
                 }
             }
             Duration timeout = e.has("connect-timeout") ? e.duration("connect-timeout", false) : Duration.ofSeconds(2);
-            exports.put(name, new ExportSettings(name, targets, timeout));
-        }
-        return Map.copyOf(exports);
+            return new ExportSettings(name, targets, timeout);
+        });
     }
 
     private static Map<String, ImportSettings> imports(Settings s) throws InvalidSettingException {
-        Map<String, ImportSettings> imports = new LinkedHashMap<>();
-        for (String name : s.keys()) {
-            Settings.checkName(s.full(name), name);
-            Settings i = s.at(name);
-            i.onlyKeys(List.of("listen", "datacenter", "max-connections"));
+        return s.entries(List.of("listen", "datacenter", "max-connections"), (name, i) -> {
             String dc = i.has("datacenter") ? i.string("datacenter") : "";
             if (!dc.isEmpty()) {
                 Settings.checkName(i.full("datacenter"), dc);
             }
             int max = i.has("max-connections") ? i.integer("max-connections", 1, 1_000_000) : 1000;
-            imports.put(name, new ImportSettings(name, i.hostPort("listen"), dc.isEmpty() ? Optional.empty()
-                    : Optional.of(dc), max));
-        }
-        return Map.copyOf(imports);
+            return new ImportSettings(name, i.hostPort("listen"), dc.isEmpty() ? Optional.empty() : Optional.of(dc), max);
+        });
     }
 
     private static Optional<AdminSettings> admin(Settings s) throws InvalidSettingException {

@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -129,6 +131,23 @@ final class Settings {
             throw new InvalidSettingException(full(path), "must be between " + min + " and " + max + ", got " + value);
         }
         return value;
+    }
+
+    /** Reads one named entry of a map-like object such as {@code exports}. */
+    interface EntryReader<T> {
+        T read(String name, Settings entry) throws InvalidSettingException;
+    }
+
+    /** Each key of this object is a name (checked) whose object (only {@code known} keys) becomes a T. */
+    <T> Map<String, T> entries(List<String> known, EntryReader<T> reader) throws InvalidSettingException {
+        Map<String, T> result = new LinkedHashMap<>();
+        for (String name : keys()) {
+            checkName(full(name), name);
+            Settings entry = at(name);
+            entry.onlyKeys(known);
+            result.put(name, reader.read(name, entry));
+        }
+        return Map.copyOf(result);
     }
 
     /** Refuses keys the node does not know, which are almost always typos of ones it does. */

@@ -1,9 +1,7 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
-import io.cloakmesh.node.net.OpenConnections;
 import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
@@ -47,9 +45,8 @@ public final class LinkListener {
     private final Map<String, ServiceExport> exports;
     private final int maxLinks;
     private final SharedKillSwitch killSwitch;
-    private final OpenConnections links = new OpenConnections();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private volatile Tcp.ServerBinding binding;
+    private volatile Listener listener;
 
     private LinkListener(ActorSystem<?> system, PipeSettings pipe, Collection<ServiceExport> exports, int maxLinks,
             SharedKillSwitch killSwitch) {
@@ -64,15 +61,16 @@ public final class LinkListener {
             Collection<ServiceExport> exports, InetSocketAddress listen, int maxLinks, SharedKillSwitch killSwitch) {
         LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, killSwitch);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
-        return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), 0, listener::serve)
-                .thenApply(b -> {
-                    listener.binding = b;
+        return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), Listener.OPTIONS, 0,
+                        listener::serve)
+                .thenApply(bound -> {
+                    listener.listener = bound;
                     return listener;
                 });
     }
 
     public InetSocketAddress localAddress() {
-        return binding.localAddress();
+        return listener.localAddress();
     }
 
     public void setDraining(boolean value) {
@@ -84,20 +82,18 @@ public final class LinkListener {
     }
 
     public int openLinks() {
-        return links.count();
+        return listener.openConnections();
     }
 
     public CompletionStage<Done> unbind() {
-        links.closing();
-        return binding.unbind().thenApply(x -> Done.getInstance());
+        return listener.unbind();
     }
 
     public CompletionStage<Done> whenIdle() {
-        return links.whenIdle();
+        return listener.whenIdle();
     }
 
-    private void serve(ConnectionLimit.Admitted<Tcp.IncomingConnection> admitted) {
-        Tcp.IncomingConnection connection = admitted.connection();
+    private void serve(Tcp.IncomingConnection connection, Runnable closed) {
         InetSocketAddress peer = connection.remoteAddress();
         CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target = new CompletableFuture<>();
         AtomicReference<Detached<?>> attached = new AtomicReference<>();
@@ -107,7 +103,6 @@ public final class LinkListener {
                 .viaMat(Pipe.server(pipe, new CompletableFuture<>()).reversed()
                         .atop(ExitGate.create(request -> decide(request, peer, target, attached, uncount)))
                         .join(Flow.completionStageFlow(target)), (a, b) -> b);
-        Runnable closed = links.opened();
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
             Detached<?> d = attached.get();
             if (d != null) {
@@ -119,7 +114,6 @@ public final class LinkListener {
                         : Failures.rootMessage(failure));
             }
             uncount.get().run();
-            admitted.release().run();
             closed.run();
         });
     }
@@ -135,7 +129,7 @@ public final class LinkListener {
             refusal = OpenReply.refused(OpenStatus.UNKNOWN_TARGET_NODE, "service " + request.service() + " has no nodes");
         } else if (draining.get()) {
             refusal = OpenReply.refused(OpenStatus.DRAINING, "exit is draining");
-        } else if (links.count() > maxLinks) {
+        } else if (listener.openConnections() > maxLinks) {
             refusal = OpenReply.refused(OpenStatus.OVERLOADED, "exit is at max-links " + maxLinks);
         }
         if (refusal != null) {

@@ -1,10 +1,8 @@
 package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
-import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
-import io.cloakmesh.node.net.OpenConnections;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,9 +27,8 @@ public final class ServiceImport {
     private final ActorSystem<?> system;
     private final LinkDialer dialer;
     private final SharedKillSwitch killSwitch;
-    private final OpenConnections clients = new OpenConnections();
     final ServiceCounters counters;
-    private volatile Tcp.ServerBinding binding;
+    private volatile Listener listener;
 
     private ServiceImport(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch) {
         this.settings = settings;
@@ -45,9 +42,9 @@ public final class ServiceImport {
             SharedKillSwitch killSwitch) {
         ServiceImport imported = new ServiceImport(settings, system, dialer, killSwitch);
         return Listener.bind(system, "import " + settings.name(), settings.listen().host(), settings.listen().port(),
-                        settings.maxConnections(), imported::serve)
-                .thenApply(b -> {
-                    imported.binding = b;
+                        Listener.OPTIONS, settings.maxConnections(), imported::serve)
+                .thenApply(bound -> {
+                    imported.listener = bound;
                     return imported;
                 });
     }
@@ -57,27 +54,24 @@ public final class ServiceImport {
     }
 
     public InetSocketAddress localAddress() {
-        return binding.localAddress();
+        return listener.localAddress();
     }
 
     public CompletionStage<Done> unbind() {
-        clients.closing();
-        return binding.unbind().thenApply(x -> Done.getInstance());
+        return listener.unbind();
     }
 
     public CompletionStage<Done> whenIdle() {
-        return clients.whenIdle();
+        return listener.whenIdle();
     }
 
-    private void serve(ConnectionLimit.Admitted<Tcp.IncomingConnection> admitted) {
-        Tcp.IncomingConnection connection = admitted.connection();
+    private void serve(Tcp.IncomingConnection connection, Runnable closed) {
         AtomicReference<Detached<?>> link = new AtomicReference<>();
         CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = dialer.open(settings.name(), settings.datacenter(), counters)
                 .thenApply(d -> {
                     link.set(d);
                     return counters.counting(d.handle());
                 });
-        Runnable closed = clients.opened();
         Runnable uncount = counters.opened();
         connection.handleWith(Flow.of(ByteString.class).via(killSwitch.flow()).via(Flow.completionStageFlow(opened))
                         .watchTermination((mat, terminated) -> terminated), system)
@@ -89,7 +83,6 @@ public final class ServiceImport {
                                 Failures.rootMessage(failure));
                     }
                     uncount.run();
-                    admitted.release().run();
                     closed.run();
                 });
     }

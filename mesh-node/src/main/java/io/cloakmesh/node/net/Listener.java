@@ -1,9 +1,10 @@
 package io.cloakmesh.node.net;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
@@ -13,24 +14,71 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A TCP listener for a tunnel: half-close on, a bounded number of connections, each handed to {@code serve}. */
+/**
+ * A bound TCP listener for a tunnel: half-close on, a bounded number of connections at once, each
+ * handed to a {@link Handler}; it counts open connections so shutdown can wait for the last one.
+ */
 public final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
-    /** Clients beyond the connection limit wait here rather than in an accept queue of ours. */
+    /**
+     * Listen backlog; clients beyond the connection limit wait here. spiped uses 10, which on loopback
+     * overflows under a burst of connects and costs each overflowing client a 1-second SYN retransmit.
+     */
     private static final int BACKLOG = 128;
     public static final List<Inet.SocketOption> OPTIONS = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
+
+    /** Serves one accepted connection; {@code closed} must run exactly once when it has ended. */
+    public interface Handler {
+        void serve(Tcp.IncomingConnection connection, Runnable closed);
+    }
+
+    private final OpenConnections open = new OpenConnections();
+    private volatile Tcp.ServerBinding binding;
 
     private Listener() {
     }
 
-    /** Binds {@code host:port}; fails if it cannot. {@code what} names the listener in the log. */
-    public static CompletionStage<Tcp.ServerBinding> bind(ClassicActorSystemProvider system, String what, String host,
-            int port, int maxConnections, Consumer<ConnectionLimit.Admitted<Tcp.IncomingConnection>> serve) {
+    /**
+     * Binds {@code host:port} and serves at most {@code maxConnections} (0 = no limit) at a time; fails if
+     * it cannot bind. {@code what} names the listener in the log (empty: spiped's wording).
+     */
+    public static CompletionStage<Listener> bind(ClassicActorSystemProvider system, String what, String host, int port,
+            List<Inet.SocketOption> options, int maxConnections, Handler handler) {
+        Listener listener = new Listener();
         return Tcp.get(system)
-                .bind(host, port, BACKLOG, OPTIONS, true, Optional.empty())
+                .bind(host, port, BACKLOG, options, true, Optional.empty())
                 .via(new ConnectionLimit<>(maxConnections,
-                        max -> LOG.warn("{}: maximum number of connections ({}) reached", what, max)))
-                .toMat(Sink.foreach(serve::accept), Keep.left())
-                .run(system);
+                        max -> LOG.warn("{}aximum number of connections ({}) reached", what.isEmpty() ? "M" : what + ": m", max)))
+                .toMat(Sink.foreach(admitted -> {
+                    Runnable closed = listener.open.opened();
+                    handler.serve(admitted.connection(), () -> {
+                        admitted.release().run();
+                        closed.run();
+                    });
+                }), Keep.left())
+                .run(system)
+                .thenApply(b -> {
+                    listener.binding = b;
+                    return listener;
+                });
+    }
+
+    public InetSocketAddress localAddress() {
+        return binding.localAddress();
+    }
+
+    public int openConnections() {
+        return open.count();
+    }
+
+    /** Stops accepting; open connections carry on. */
+    public CompletionStage<Done> unbind() {
+        open.closing();
+        return binding.unbind().thenApply(x -> Done.getInstance());
+    }
+
+    /** Completes once {@link #unbind()} was called and the last connection has ended. */
+    public CompletionStage<Done> whenIdle() {
+        return open.whenIdle();
     }
 }

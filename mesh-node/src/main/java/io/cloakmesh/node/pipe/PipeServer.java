@@ -1,9 +1,8 @@
 package io.cloakmesh.node.pipe;
 
 import io.cloakmesh.crypto.pipe.Role;
-import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Failures;
-import io.cloakmesh.node.net.OpenConnections;
+import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
@@ -19,8 +18,6 @@ import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.StreamTcpException;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -34,20 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipeServer {
     private static final Logger LOG = LoggerFactory.getLogger(PipeServer.class);
-    /**
-     * Listen backlog; clients beyond {@code -n} wait here. spiped uses 10, which on loopback overflows
-     * under a burst of connects and costs each overflowing client a 1-second SYN retransmit.
-     */
-    private static final int BACKLOG = 128;
-
     private final ClassicActorSystemProvider system;
     private final Role role;
     private final PipeSettings settings;
     private final TargetResolver target;
     private final Optional<InetSocketAddress> bindAddress;
     private final List<Inet.SocketOption> socketOptions;
-    private final OpenConnections open = new OpenConnections();
-    private volatile Tcp.ServerBinding binding;
+    private volatile Listener listener;
 
     private PipeServer(ClassicActorSystemProvider system, PipeOptions options, PipeSettings settings,
             TargetResolver target, Optional<InetSocketAddress> bindAddress) {
@@ -63,40 +53,34 @@ public final class PipeServer {
     static CompletionStage<PipeServer> start(ClassicActorSystemProvider system, PipeOptions options,
             PipeSettings settings, InetSocketAddress listen, TargetResolver target, Optional<InetSocketAddress> bindAddress) {
         PipeServer server = new PipeServer(system, options, settings, target, bindAddress);
-        return Tcp.get(system)
-                .bind(listen.getAddress().getHostAddress(), listen.getPort(), BACKLOG, server.socketOptions, true, Optional.empty())
-                .via(new ConnectionLimit<>(options.maxConnections(),
-                        max -> LOG.warn("Maximum number of connections ({}) reached", max)))
-                .toMat(Sink.foreach(server::serve), Keep.left())
-                .run(system)
-                .thenApply(b -> {
-                    server.binding = b;
+        return Listener.bind(system, "", listen.getAddress().getHostAddress(), listen.getPort(), server.socketOptions,
+                        options.maxConnections(), server::serve)
+                .thenApply(bound -> {
+                    server.listener = bound;
                     return server;
                 });
     }
 
     public InetSocketAddress localAddress() {
-        return binding.localAddress();
+        return listener.localAddress();
     }
 
     public int activeConnections() {
-        return open.count();
+        return listener.openConnections();
     }
 
     /** Stops accepting; open connections carry on. */
     public CompletionStage<Done> unbind() {
         target.close();
-        open.closing();
-        return binding.unbind().thenApply(x -> Done.getInstance());
+        return listener.unbind();
     }
 
     /** Completes once {@link #unbind()} was called and the last connection has ended. */
     public CompletionStage<Done> whenIdle() {
-        return open.whenIdle();
+        return listener.whenIdle();
     }
 
-    private void serve(ConnectionLimit.Admitted<Tcp.IncomingConnection> admitted) {
-        Tcp.IncomingConnection connection = admitted.connection();
+    private void serve(Tcp.IncomingConnection connection, Runnable closed) {
         InetSocketAddress peer = connection.remoteAddress();
         InetSocketAddress to = target.current();
         AtomicBoolean targetFailed = new AtomicBoolean();
@@ -115,12 +99,10 @@ public final class PipeServer {
                 ? Pipe.client(settings, authenticated).join(outgoing)
                 : Pipe.server(settings, authenticated).reversed().join(
                         Flow.completionStageFlow(authenticated.thenApply(ok -> outgoing)));
-        Runnable closed = open.opened();
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
             if (failure != null && !targetFailed.get()) {
                 LOG.warn("connection from {} dropped: {}", peer, describe(failure));
             }
-            admitted.release().run();
             closed.run();
         });
     }

@@ -109,6 +109,10 @@ class MeshIT {
             n.close();
         }
         redis.close();
+        // Failed assertions carry the node logs they need, so the directory can go.
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     /** node name → "STATE reachable|unreachable linkPort" for the redis service, as {@code observer} sees it. */
