@@ -6,19 +6,19 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
 import io.cloakmesh.node.config.MeshSettings.AdminSettings;
 import io.cloakmesh.node.mesh.MeshNode;
-import io.cloakmesh.node.routing.RouteView;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -27,30 +27,32 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's admin API over HTTP, for operators and tests. Every request must carry
- * {@code Authorization: Bearer <token>}; the token is compared in constant time.
- *
- * <pre>
- * GET    /v1/node    this node: name, datacenter, draining, listeners and per-service counters
- * GET    /v1/routes  the services table as this node sees it
- * POST   /v1/drain   mark this node draining;  DELETE /v1/drain  make it active again
- * </pre>
+ * The node's admin API over HTTP. Every request must carry {@code Authorization: Bearer <token>} (401
+ * otherwise); the token is compared in constant time. Mesh-wide answers gather every node's part
+ * through its {@link AdminAgent}, each with a deadline, and list the members that did not answer under
+ * {@code unanswered}. See docs/operations.md for every route.
  */
 public final class AdminServer extends AllDirectives {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** How long one node's part of a mesh-wide answer may take before it is marked unanswered. */
+    private static final Duration PER_NODE = Duration.ofSeconds(2);
 
     private final MeshNode node;
     private final byte[] tokenDigest;
+    private final MeshQuery mesh;
 
     private AdminServer(MeshNode node, String token) {
         this.node = node;
         this.tokenDigest = sha256(token);
+        this.mesh = new MeshQuery(node.system(), PER_NODE);
     }
 
     public static CompletionStage<ServerBinding> start(MeshNode node, AdminSettings settings) {
@@ -61,7 +63,7 @@ public final class AdminServer extends AllDirectives {
                     LOG.info("admin API on http://{}:{}/v1/", binding.localAddress().getHostString(),
                             binding.localAddress().getPort());
                     CoordinatedShutdown.get(node.system()).addTask(CoordinatedShutdown.PhaseServiceStop(), "admin-stop",
-                            () -> binding.terminate(Duration.ofSeconds(2)).thenApply(t -> org.apache.pekko.Done.getInstance()));
+                            () -> binding.terminate(Duration.ofSeconds(2)).thenApply(t -> Done.getInstance()));
                     return binding;
                 });
     }
@@ -72,12 +74,48 @@ public final class AdminServer extends AllDirectives {
                 return respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("cloakmesh")),
                         () -> complete(StatusCodes.UNAUTHORIZED, "missing or wrong bearer token\n"));
             }
-            return pathPrefix("v1", () -> concat(
-                    path("node", () -> get(() -> json(this::nodeStatus))),
-                    path("routes", () -> get(() -> json(this::routeTable))),
-                    path("drain", () -> concat(
-                            post(() -> onSuccess(node.setDraining(true), done -> json(this::nodeStatus))),
-                            delete(() -> onSuccess(node.setDraining(false), done -> json(this::nodeStatus)))))));
+            return concat(
+                    path("metrics", () -> get(() -> complete(HttpEntities.create(
+                            ContentTypes.TEXT_PLAIN_UTF8, Prometheus.render(Reports.of(node)))))),
+                    pathPrefix("cluster", () -> ClusterHttpManagementRoutes.readOnly(Cluster.get(
+                            Adapter.toClassic(node.system())))),
+                    pathPrefix("v1", () -> concat(
+                            path("node", () -> get(() -> json(() -> Reports.of(node)))),
+                            path("status", () -> get(() -> gathered(MeshViews::status))),
+                            path("members", () -> get(() -> gathered(MeshViews::members))),
+                            path("services", () -> get(() -> gathered(MeshViews::services))),
+                            path("routes", () -> get(() -> gathered(MeshViews::routes))),
+                            path("connections", () -> get(() -> parameterOptional("service",
+                                    service -> gathered((views, g) -> views.connections(g, service))))),
+                            path("stats", () -> get(() -> gathered(MeshViews::stats))),
+                            pathPrefix("nodes", () -> pathPrefix(PathMatchers.segment(), name -> concat(
+                                    path("drain", () -> concat(
+                                            post(() -> onNode(name, agent -> mesh.<NodeReport>ask(agent,
+                                                    reply -> new AdminAgent.SetDraining(true, reply), PER_NODE.multipliedBy(3)))),
+                                            delete(() -> onNode(name, agent -> mesh.<NodeReport>ask(agent,
+                                                    reply -> new AdminAgent.SetDraining(false, reply), PER_NODE.multipliedBy(3)))))),
+                                    path("reload", () -> post(() -> onNode(name, agent -> mesh.<AdminAgent.ReloadReply>ask(
+                                            agent, AdminAgent.Reload::new, Duration.ofSeconds(15)))))))))));
+        });
+    }
+
+    /** A mesh-wide answer: every node's part gathered, then shaped by {@code view}. */
+    private Route gathered(java.util.function.BiFunction<MeshViews, MeshQuery.Gathered, Object> view) {
+        return onSuccess(mesh.gather(), g -> json(() -> view.apply(new MeshViews(node), g)));
+    }
+
+    /** Runs {@code action} on the named node's agent: 404 if no such node answers, 502 if it fails. */
+    private <T> Route onNode(String name, java.util.function.Function<ActorRef<AdminAgent.Command>, CompletionStage<T>> action) {
+        CompletionStage<Optional<T>> result = mesh.agentOf(name).thenCompose(agent -> agent
+                .map(a -> action.apply(a).thenApply(Optional::of))
+                .orElse(CompletableFuture.completedFuture(Optional.empty())));
+        return onComplete(result, attempt -> {
+            if (attempt.isFailure()) {
+                return complete(StatusCodes.BAD_GATEWAY, "node " + name + " did not carry it out: "
+                        + attempt.failed().get().getMessage() + "\n");
+            }
+            return attempt.get().<Route>map(answer -> json(() -> answer))
+                    .orElseGet(() -> complete(StatusCodes.NOT_FOUND, "no node named " + name + " answers\n"));
         });
     }
 
@@ -87,23 +125,6 @@ public final class AdminServer extends AllDirectives {
         }
         byte[] presented = sha256(header.get().substring("Bearer ".length()).trim());
         return ConstantTime.equals(presented, 0, tokenDigest, 0, tokenDigest.length);
-    }
-
-    private Map<String, Object> nodeStatus() {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("name", node.settings().nodeName());
-        status.put("datacenter", node.settings().datacenter());
-        status.put("draining", node.draining());
-        node.links().linkAddress().ifPresent(a -> status.put("linkPort", a.getPort()));
-        Map<String, Integer> imports = new TreeMap<>();
-        node.links().importAddresses().forEach((name, address) -> imports.put(name, address.getPort()));
-        status.put("importPorts", imports);
-        status.put("services", node.links().counters());
-        return status;
-    }
-
-    private Map<String, List<RouteView.Route>> routeTable() {
-        return new TreeMap<>(node.routes().routes());
     }
 
     private Route json(Supplier<Object> body) {

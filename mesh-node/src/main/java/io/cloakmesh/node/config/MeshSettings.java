@@ -192,7 +192,11 @@ public record MeshSettings(
         if (listen == null) {
             return Optional.empty();
         }
-        String tokenFile = s.required("token-file");
+        String tokenFile = s.string("token-file");
+        if (tokenFile.isEmpty()) {
+            throw new InvalidSettingException(s.full("token-file"),
+                    "required while admin.listen is set (admin.listen = \"\" turns the admin API off)");
+        }
         try {
             SharedKey.checkNotReadableByOthers(Path.of(tokenFile));
             String token = Files.readString(Path.of(tokenFile)).trim();

@@ -48,6 +48,10 @@ final class LinkDialer {
         }
     }
 
+    /** An open link and the exporter at its far end. */
+    record OpenLink(Detached<?> link, ExporterEntry exporter) {
+    }
+
     private final ActorSystem<?> system;
     private final Materializer materializer;
     private final RouteView routes;
@@ -62,7 +66,7 @@ final class LinkDialer {
         this.pipe = pipe;
     }
 
-    CompletionStage<Detached<?>> open(String service, Optional<String> datacenter, ServiceCounters counters) {
+    CompletionStage<OpenLink> open(String service, Optional<String> datacenter, ServiceCounters counters) {
         List<ExporterEntry> candidates = routes.candidates(service, datacenter);
         if (candidates.isEmpty()) {
             counters.openFailed("no-exporter");
@@ -72,7 +76,7 @@ final class LinkDialer {
         return attempt(service, candidates, 0, counters);
     }
 
-    private CompletionStage<Detached<?>> attempt(String service, List<ExporterEntry> candidates, int index,
+    private CompletionStage<OpenLink> attempt(String service, List<ExporterEntry> candidates, int index,
             ServiceCounters counters) {
         ExporterEntry exporter = candidates.get(index);
         Flow<ByteString, ByteString, Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> connection =
@@ -89,7 +93,7 @@ final class LinkDialer {
                     if (failure == null) {
                         Runnable uncount = routes.linkOpened(exporter);
                         attempt.materialized().second().whenComplete((d, e) -> uncount.run());
-                        return CompletableFuture.<Detached<?>>completedFuture(attempt);
+                        return CompletableFuture.completedFuture(new OpenLink(attempt, exporter));
                     }
                     attempt.abort(failure);
                     String reason = reason(failure);
@@ -99,7 +103,7 @@ final class LinkDialer {
                     LOG.warn("import {}: open via {} ({}) failed: {}{}", service, exporter.node(), exporter.linkAddress(),
                             detail(failure), more ? "; trying the next exporter" : "; no exporter left");
                     if (!more) {
-                        return CompletableFuture.<Detached<?>>failedFuture(
+                        return CompletableFuture.<OpenLink>failedFuture(
                                 new NoExporterException("every exporter of " + service + " failed"));
                     }
                     counters.failedOver();

@@ -10,14 +10,11 @@ import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
-import java.util.Collection;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -42,24 +39,27 @@ public final class LinkListener {
 
     private final ActorSystem<?> system;
     private final PipeSettings pipe;
-    private final Map<String, ServiceExport> exports;
+    private final Function<String, ServiceExport> exports;
     private final int maxLinks;
     private final SharedKillSwitch killSwitch;
+    private final LiveConnections live;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile Listener listener;
 
-    private LinkListener(ActorSystem<?> system, PipeSettings pipe, Collection<ServiceExport> exports, int maxLinks,
-            SharedKillSwitch killSwitch) {
+    private LinkListener(ActorSystem<?> system, PipeSettings pipe, Function<String, ServiceExport> exports, int maxLinks,
+            SharedKillSwitch killSwitch, LiveConnections live) {
         this.system = system;
         this.pipe = pipe;
-        this.exports = exports.stream().collect(Collectors.toUnmodifiableMap(ServiceExport::name, Function.identity()));
+        this.exports = exports;
         this.maxLinks = maxLinks;
         this.killSwitch = killSwitch;
+        this.live = live;
     }
 
     public static CompletionStage<LinkListener> start(ActorSystem<?> system, PipeSettings pipe,
-            Collection<ServiceExport> exports, InetSocketAddress listen, int maxLinks, SharedKillSwitch killSwitch) {
-        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, killSwitch);
+            Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, SharedKillSwitch killSwitch,
+            LiveConnections live) {
+        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, killSwitch, live);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
         return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), Listener.OPTIONS, 0,
                         listener::serve)
@@ -98,10 +98,11 @@ public final class LinkListener {
         CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target = new CompletableFuture<>();
         AtomicReference<Detached<?>> attached = new AtomicReference<>();
         AtomicReference<Runnable> uncount = new AtomicReference<>(() -> { });
+        LiveConnections.Live linkView = live.register("", "export", peer.toString());
         Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
                 .via(killSwitch.flow())
                 .viaMat(Pipe.server(pipe, new CompletableFuture<>()).reversed()
-                        .atop(ExitGate.create(request -> decide(request, peer, target, attached, uncount)))
+                        .atop(ExitGate.create(request -> decide(request, peer, target, attached, uncount, linkView)))
                         .join(Flow.completionStageFlow(target)), (a, b) -> b);
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
             Detached<?> d = attached.get();
@@ -114,14 +115,15 @@ public final class LinkListener {
                         : Failures.rootMessage(failure));
             }
             uncount.get().run();
+            live.remove(linkView);
             closed.run();
         });
     }
 
     private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer,
             CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target, AtomicReference<Detached<?>> attached,
-            AtomicReference<Runnable> uncount) {
-        ServiceExport export = exports.get(request.service());
+            AtomicReference<Runnable> uncount, LiveConnections.Live linkView) {
+        ServiceExport export = exports.apply(request.service());
         OpenReply refusal = null;
         if (export == null) {
             refusal = OpenReply.refused(OpenStatus.UNKNOWN_SERVICE, "no service " + request.service() + " here");
@@ -140,9 +142,11 @@ public final class LinkListener {
                 return refuse(request, peer, target,
                         OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "no target of " + request.service() + " accepts"), export);
             }
-            attached.set(connection);
+            attached.set(connection.connection());
             uncount.set(export.counters.opened());
-            target.complete(export.counters.counting(connection.handle()));
+            linkView.service(request.service());
+            linkView.peer(connection.target().toString());
+            target.complete(export.counters.counting(connection.connection().handle(), linkView));
             return CompletableFuture.completedFuture(OpenReply.OK);
         }).thenCompose(reply -> reply);
     }

@@ -2,6 +2,9 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings;
+import io.cloakmesh.node.config.MeshSettings.ExportSettings;
+import io.cloakmesh.node.config.MeshSettings.ImportSettings;
+import io.cloakmesh.node.routing.CborSerializable;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.ExporterState;
 import io.cloakmesh.node.routing.RouteView;
@@ -12,8 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
@@ -23,48 +28,127 @@ import org.apache.pekko.stream.SharedKillSwitch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** All of a node's link endpoints: the exit's link listener (if it exports) and one listener per import. */
+/**
+ * All of a node's link endpoints: the exit's link listener (if it exports), one listener per import,
+ * and the exports the listener serves. Imports and exports can be replaced at run time ({@link #reload})
+ * without touching the connections of those that did not change.
+ */
 public final class Links {
     private static final Logger LOG = LoggerFactory.getLogger(Links.class);
 
-    private final Map<String, ServiceExport> exports;
-    private final Optional<LinkListener> exit;
-    private final List<ServiceImport> imports;
-    private final SharedKillSwitch killSwitch;
+    /** What a reload changed; names of services per kind of change. */
+    public record ReloadResult(List<String> importsAdded, List<String> importsRemoved, List<String> importsChanged,
+            List<String> exportsAdded, List<String> exportsRemoved, List<String> exportsChanged)
+            implements CborSerializable {
+    }
 
-    private Links(Map<String, ServiceExport> exports, Optional<LinkListener> exit, List<ServiceImport> imports,
-            SharedKillSwitch killSwitch) {
-        this.exports = exports;
-        this.exit = exit;
-        this.imports = imports;
+    private final ActorSystem<?> system;
+    private final LinkDialer dialer;
+    private final SharedKillSwitch killSwitch;
+    private final LiveConnections live = new LiveConnections();
+    private final Map<String, ServiceImport> imports = new ConcurrentHashMap<>();
+    private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
+    private volatile Optional<LinkListener> exit = Optional.empty();
+
+    private Links(ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch) {
+        this.system = system;
+        this.dialer = dialer;
         this.killSwitch = killSwitch;
     }
 
     /** Binds every listener; fails with the first that cannot bind (the caller then stops the system). */
     public static CompletionStage<Links> start(ActorSystem<?> system, MeshSettings settings, RouteView routes,
             PipeSettings pipe) {
-        SharedKillSwitch killSwitch = KillSwitches.shared("mesh-connections");
-        Map<String, ServiceExport> exports = settings.exports().values().stream()
-                .collect(Collectors.toUnmodifiableMap(MeshSettings.ExportSettings::name, e -> new ServiceExport(e, system)));
-        CompletionStage<Optional<LinkListener>> exit = settings.link().listen()
-                .map(listen -> LinkListener.start(system, pipe, exports.values(),
-                                new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(), killSwitch)
-                        .thenApply(Optional::of))
-                .orElse(CompletableFuture.completedFuture(Optional.empty()));
-        LinkDialer dialer = new LinkDialer(system, routes, settings.link(), pipe);
-        List<CompletableFuture<ServiceImport>> imports = new ArrayList<>();
-        settings.imports().values().forEach(i -> imports.add(ServiceImport.start(i, system, dialer, killSwitch).toCompletableFuture()));
-        return exit.thenCompose(listener -> CompletableFuture.allOf(imports.toArray(CompletableFuture[]::new))
-                .thenApply(x -> new Links(exports, listener, imports.stream().map(CompletableFuture::join).toList(), killSwitch)));
+        Links links = new Links(system, new LinkDialer(system, routes, settings.link(), pipe),
+                KillSwitches.shared("mesh-connections"));
+        settings.exports().values().forEach(e -> links.exports.put(e.name(), new ServiceExport(e, system)));
+        CompletionStage<Done> exit = settings.link().listen()
+                .map(listen -> LinkListener.start(system, pipe, links.exports::get,
+                                new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
+                                links.killSwitch, links.live)
+                        .thenApply(listener -> {
+                            links.exit = Optional.of(listener);
+                            return Done.getInstance();
+                        }))
+                .orElse(CompletableFuture.completedFuture(Done.getInstance()));
+        return exit.thenCompose(done -> links.startImports(settings.imports().values())).thenApply(done -> links);
+    }
+
+    private CompletionStage<Done> startImports(java.util.Collection<ImportSettings> wanted) {
+        List<CompletableFuture<ServiceImport>> started = new ArrayList<>();
+        wanted.forEach(i -> started.add(ServiceImport.start(i, system, dialer, killSwitch, live).toCompletableFuture()
+                .thenApply(imported -> {
+                    imports.put(i.name(), imported);
+                    return imported;
+                })));
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenApply(x -> Done.getInstance());
+    }
+
+    /**
+     * Replaces imports and exports with those of {@code next}. An import whose settings changed is
+     * unbound and bound again; a removed import stops accepting but its open connections carry on. An
+     * export's open links keep the target connection they have.
+     */
+    public CompletionStage<ReloadResult> reload(MeshSettings current, MeshSettings next) {
+        List<String> importsAdded = new ArrayList<>();
+        List<String> importsRemoved = new ArrayList<>();
+        List<String> importsChanged = new ArrayList<>();
+        List<CompletableFuture<Done>> unbinds = new ArrayList<>();
+        List<ImportSettings> toStart = new ArrayList<>();
+        for (ImportSettings old : current.imports().values()) {
+            ImportSettings wanted = next.imports().get(old.name());
+            if (wanted == null || !wanted.equals(old)) {
+                (wanted == null ? importsRemoved : importsChanged).add(old.name());
+                ServiceImport running = imports.remove(old.name());
+                if (running != null) {
+                    unbinds.add(running.unbind().toCompletableFuture());
+                }
+                if (wanted != null) {
+                    toStart.add(wanted);
+                }
+            }
+        }
+        for (ImportSettings wanted : next.imports().values()) {
+            if (!current.imports().containsKey(wanted.name())) {
+                importsAdded.add(wanted.name());
+                toStart.add(wanted);
+            }
+        }
+        List<String> exportsAdded = new ArrayList<>();
+        List<String> exportsRemoved = new ArrayList<>();
+        List<String> exportsChanged = new ArrayList<>();
+        for (ExportSettings old : current.exports().values()) {
+            ExportSettings wanted = next.exports().get(old.name());
+            if (wanted == null) {
+                exportsRemoved.add(old.name());
+                exports.remove(old.name());
+            } else if (!wanted.equals(old)) {
+                exportsChanged.add(old.name());
+                exports.put(old.name(), new ServiceExport(wanted, system));
+            }
+        }
+        for (ExportSettings wanted : next.exports().values()) {
+            if (!current.exports().containsKey(wanted.name())) {
+                exportsAdded.add(wanted.name());
+                exports.put(wanted.name(), new ServiceExport(wanted, system));
+            }
+        }
+        ReloadResult result = new ReloadResult(importsAdded, importsRemoved, importsChanged, exportsAdded, exportsRemoved,
+                exportsChanged);
+        LOG.info("reload: {}", result);
+        return CompletableFuture.allOf(unbinds.toArray(CompletableFuture[]::new))
+                .thenCompose(x -> startImports(toStart))
+                .thenApply(done -> result);
     }
 
     /** This node's rows for the services table: one per export, at the link address entries should use. */
     public List<ExporterEntry> exporterEntries(MeshSettings settings, String member) {
-        if (exit.isEmpty()) {
+        Optional<LinkListener> listener = exit;
+        if (listener.isEmpty()) {
             return List.of();
         }
         HostPort advertise = settings.link().advertise().orElseGet(() ->
-                new HostPort(settings.link().listen().orElseThrow().host(), exit.get().localAddress().getPort()));
+                new HostPort(settings.link().listen().orElseThrow().host(), listener.get().localAddress().getPort()));
         return exports.keySet().stream().sorted()
                 .map(service -> new ExporterEntry(service, settings.nodeName(), member, settings.datacenter(),
                         advertise.host(), advertise.port(), ExporterState.ACTIVE, 0))
@@ -75,6 +159,10 @@ public final class Links {
     public int openLinks(String service) {
         ServiceExport export = exports.get(service);
         return export == null ? 0 : export.counters.active();
+    }
+
+    public boolean hasLinkListener() {
+        return exit.isPresent();
     }
 
     public boolean draining() {
@@ -90,20 +178,25 @@ public final class Links {
     }
 
     public Map<String, InetSocketAddress> importAddresses() {
-        return imports.stream().collect(Collectors.toUnmodifiableMap(ServiceImport::name, ServiceImport::localAddress));
+        return new TreeMap<>(imports.values().stream()
+                .collect(Collectors.toMap(ServiceImport::name, ServiceImport::localAddress)));
     }
 
     public List<ServiceCounters.Snapshot> counters() {
         List<ServiceCounters.Snapshot> all = new ArrayList<>();
-        imports.forEach(i -> all.add(i.counters.snapshot()));
+        imports.values().forEach(i -> all.add(i.counters.snapshot()));
         exports.values().forEach(e -> all.add(e.counters.snapshot()));
         return all;
+    }
+
+    public List<LiveConnections.View> connections() {
+        return live.views();
     }
 
     public CompletionStage<Done> unbind() {
         List<CompletableFuture<Done>> unbinds = new ArrayList<>();
         exit.ifPresent(l -> unbinds.add(l.unbind().toCompletableFuture()));
-        imports.forEach(i -> unbinds.add(i.unbind().toCompletableFuture()));
+        imports.values().forEach(i -> unbinds.add(i.unbind().toCompletableFuture()));
         return CompletableFuture.allOf(unbinds.toArray(CompletableFuture[]::new)).thenApply(x -> Done.getInstance());
     }
 
@@ -111,9 +204,9 @@ public final class Links {
     public CompletionStage<Done> whenIdle(Duration deadline) {
         List<CompletableFuture<Done>> idle = new ArrayList<>();
         exit.ifPresent(l -> idle.add(l.whenIdle().toCompletableFuture()));
-        imports.forEach(i -> idle.add(i.whenIdle().toCompletableFuture()));
-        int open = exit.map(LinkListener::openLinks).orElse(0);
-        LOG.info("waiting up to {} s for open connections to finish ({} link(s) as exit)", deadline.toSeconds(), open);
+        imports.values().forEach(i -> idle.add(i.whenIdle().toCompletableFuture()));
+        LOG.info("waiting up to {} s for {} open connection(s) and link(s) to finish", deadline.toSeconds(),
+                live.views().size());
         return CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new))
                 .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, timeout) -> {
@@ -127,10 +220,10 @@ public final class Links {
 
     /** One line for the start-up log. */
     public String describe() {
-        String exitPart = exit.map(l -> "links on " + l.localAddress().getPort() + " for " + exports.keySet())
+        String exitPart = exit.map(l -> "links on " + l.localAddress().getPort() + " for " + new TreeMap<>(exports).keySet())
                 .orElse("no link listener");
-        String importPart = imports.isEmpty() ? "no imports" : imports.stream()
-                .map(i -> i.name() + " on " + i.localAddress().getPort()).collect(Collectors.joining(", ", "imports ", ""));
+        String importPart = imports.isEmpty() ? "no imports" : importAddresses().entrySet().stream()
+                .map(i -> i.getKey() + " on " + i.getValue().getPort()).collect(Collectors.joining(", ", "imports ", ""));
         return exitPart + ", " + importPart;
     }
 }

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.node.routing.CborSerializable;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +17,8 @@ import org.apache.pekko.util.ByteString;
 public final class ServiceCounters {
     /** A consistent-enough copy for logs and the admin API. */
     public record Snapshot(String service, String role, int active, long total, long bytesToService,
-            long bytesFromService, Map<String, Long> openFailures, long failovers) {
+            long bytesFromService, Map<String, Long> openFailures, long failovers)
+            implements CborSerializable {
     }
 
     private final String service;
@@ -52,16 +54,22 @@ public final class ServiceCounters {
         failovers.increment();
     }
 
-    /** Wraps a flow whose input goes toward the service and whose output comes back from it. */
-    Flow<ByteString, ByteString, NotUsed> counting(Flow<ByteString, ByteString, NotUsed> towardService) {
+    /**
+     * Wraps a flow whose input goes toward the service and whose output comes back from it, counting
+     * bytes for the service and for the one connection.
+     */
+    Flow<ByteString, ByteString, NotUsed> counting(Flow<ByteString, ByteString, NotUsed> towardService,
+            LiveConnections.Live connection) {
         return Flow.of(ByteString.class)
                 .map(b -> {
                     toService.add(b.size());
+                    connection.toService(b.size());
                     return b;
                 })
                 .via(towardService)
                 .map(b -> {
                     fromService.add(b.size());
+                    connection.fromService(b.size());
                     return b;
                 });
     }

@@ -40,24 +40,28 @@ final class ServiceExport {
         return settings.name();
     }
 
+    /** A connection to one of the service's targets, not yet joined to the link. */
+    record Connected(Detached<?> connection, HostPort target) {
+    }
+
     /** A connection to the first target that accepts; fails with the last target's error. */
-    CompletionStage<Detached<?>> connect() {
+    CompletionStage<Connected> connect() {
         return connect(0);
     }
 
-    private CompletionStage<Detached<?>> connect(int index) {
+    private CompletionStage<Connected> connect(int index) {
         HostPort target = settings.targets().get(index);
         Detached<CompletionStage<Tcp.OutgoingConnection>> attempt = Detached.run(Tcp.get(system).outgoingConnection(
                 new InetSocketAddress(target.host(), target.port()), Optional.empty(), OPTIONS, true,
                 Optional.of(settings.connectTimeout()), Optional.empty()), materializer);
         return attempt.materialized().handle((connected, failure) -> {
             if (failure == null) {
-                return CompletableFuture.<Detached<?>>completedFuture(attempt);
+                return CompletableFuture.completedFuture(new Connected(attempt, target));
             }
             LOG.warn("export {}: target {} unreachable: {}", settings.name(), target, Failures.rootMessage(failure));
             attempt.abort(failure);
             return index + 1 < settings.targets().size() ? connect(index + 1)
-                    : CompletableFuture.<Detached<?>>failedFuture(failure);
+                    : CompletableFuture.<Connected>failedFuture(failure);
         }).thenCompose(next -> next);
     }
 }

@@ -27,20 +27,23 @@ public final class ServiceImport {
     private final ActorSystem<?> system;
     private final LinkDialer dialer;
     private final SharedKillSwitch killSwitch;
+    private final LiveConnections live;
     final ServiceCounters counters;
     private volatile Listener listener;
 
-    private ServiceImport(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch) {
+    private ServiceImport(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch,
+            LiveConnections live) {
         this.settings = settings;
         this.system = system;
         this.dialer = dialer;
         this.killSwitch = killSwitch;
+        this.live = live;
         this.counters = new ServiceCounters(settings.name(), "import");
     }
 
     static CompletionStage<ServiceImport> start(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer,
-            SharedKillSwitch killSwitch) {
-        ServiceImport imported = new ServiceImport(settings, system, dialer, killSwitch);
+            SharedKillSwitch killSwitch, LiveConnections live) {
+        ServiceImport imported = new ServiceImport(settings, system, dialer, killSwitch, live);
         return Listener.bind(system, "import " + settings.name(), settings.listen().host(), settings.listen().port(),
                         Listener.OPTIONS, settings.maxConnections(), imported::serve)
                 .thenApply(bound -> {
@@ -67,10 +70,12 @@ public final class ServiceImport {
 
     private void serve(Tcp.IncomingConnection connection, Runnable closed) {
         AtomicReference<Detached<?>> link = new AtomicReference<>();
+        LiveConnections.Live connectionView = live.register(settings.name(), "import", connection.remoteAddress().toString());
         CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = dialer.open(settings.name(), settings.datacenter(), counters)
-                .thenApply(d -> {
-                    link.set(d);
-                    return counters.counting(d.handle());
+                .thenApply(open -> {
+                    link.set(open.link());
+                    connectionView.peer(open.exporter().node() + " (" + open.exporter().linkAddress() + ")");
+                    return counters.counting(open.link().handle(), connectionView);
                 });
         Runnable uncount = counters.opened();
         connection.handleWith(Flow.of(ByteString.class).via(killSwitch.flow()).via(Flow.completionStageFlow(opened))
@@ -83,6 +88,7 @@ public final class ServiceImport {
                                 Failures.rootMessage(failure));
                     }
                     uncount.run();
+                    live.remove(connectionView);
                     closed.run();
                 });
     }

@@ -1,15 +1,22 @@
 package io.cloakmesh.node.mesh;
 
 import io.cloakmesh.crypto.pipe.HandshakeMode;
+import io.cloakmesh.node.admin.AdminAgent;
+import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
 import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.routing.ExporterState;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.node.routing.RoutingTable;
 import io.cloakmesh.protocol.pipe.PipeSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -32,15 +39,17 @@ public final class MeshNode {
     /** The pipe handshake's own deadline inside a link's open timeout. */
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
-    private final MeshSettings settings;
+    private final Path configFile;
+    private volatile MeshSettings settings;
     private final ActorSystem<Void> system;
     private final RouteView routes;
     private final Links links;
     private final ActorRef<RoutingTable.Command> routing;
     private final Map<String, ServiceCounters.Snapshot> lastLogged = new HashMap<>();
 
-    private MeshNode(MeshSettings settings, ActorSystem<Void> system, RouteView routes, Links links,
+    private MeshNode(Path configFile, MeshSettings settings, ActorSystem<Void> system, RouteView routes, Links links,
             ActorRef<RoutingTable.Command> routing) {
+        this.configFile = configFile;
         this.settings = settings;
         this.system = system;
         this.routes = routes;
@@ -48,8 +57,12 @@ public final class MeshNode {
         this.routing = routing;
     }
 
-    /** Starts the node; fails (with the actor system stopped) if a listener cannot bind. */
-    public static MeshNode start(MeshSettings settings) {
+    /**
+     * Starts the node; fails (with the actor system stopped) if a listener cannot bind.
+     *
+     * @param configFile where {@code settings} came from, read again by {@link #reload()}
+     */
+    public static MeshNode start(Path configFile, MeshSettings settings) {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME, PekkoConfig.of(settings));
         try {
             RouteView routes = new RouteView();
@@ -60,7 +73,8 @@ public final class MeshNode {
                     RoutingTable.create(links.exporterEntries(settings, member), links::openLinks,
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
-            MeshNode node = new MeshNode(settings, system, routes, links, routing);
+            MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing);
+            system.systemActorOf(AdminAgent.create(node), "admin-agent", Props.empty());
             node.registerShutdown();
             node.scheduleCounterLog();
             LOG.info("node {} ({}) started: cluster {}, seeds {}, {}", settings.nodeName(), settings.datacenter(),
@@ -102,6 +116,42 @@ public final class MeshNode {
                 Duration.ofSeconds(5), system.scheduler());
     }
 
+    /**
+     * Reads the configuration file again and applies its exports and imports; anything else that changed
+     * is refused, since it needs a restart. Unchanged services keep their connections.
+     */
+    public synchronized CompletionStage<Links.ReloadResult> reload() {
+        MeshSettings next;
+        try {
+            next = MeshSettings.load(configFile);
+        } catch (InvalidSettingException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("invalid configuration in " + configFile
+                    + ": " + e.getMessage()));
+        }
+        List<String> restart = RestartSettings.changed(settings, next);
+        if (!restart.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "changed settings need a restart, not a reload: " + String.join(", ", restart)));
+        }
+        if (!next.exports().isEmpty() && !links.hasLinkListener()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "exports need the link listener, which starts only with the node: restart it"));
+        }
+        MeshSettings current = settings;
+        return links.reload(current, next).thenCompose(result -> {
+            settings = next;
+            List<ExporterEntry> rows = links.exporterEntries(next, member()).stream()
+                    .map(e -> links.draining() ? e.with(ExporterState.DRAINING) : e).toList();
+            return AskPattern.<RoutingTable.Command, Done>ask(routing,
+                    reply -> new RoutingTable.SetExports(rows, reply), Duration.ofSeconds(5), system.scheduler())
+                    .thenApply(done -> result);
+        });
+    }
+
+    private String member() {
+        return RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
+    }
+
     /** Runs the node's shutdown: drain, unbind, wait for connections, leave the cluster, exit. */
     public void shutdown() {
         CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
@@ -115,7 +165,7 @@ public final class MeshNode {
                 () -> links.whenIdle(settings.drainDeadline()));
         shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "mesh-counters", () -> {
             logCounters(true);
-            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+            return CompletableFuture.completedFuture(Done.getInstance());
         });
     }
 

@@ -40,7 +40,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         MeshNode node;
         try {
-            node = MeshNode.start(settings);
+            node = MeshNode.start(config, settings);
             settings.admin().ifPresent(admin -> AdminServer.start(node, admin).toCompletableFuture().join());
         } catch (RuntimeException e) {
             System.err.println("mesh-node: cannot start node " + settings.nodeName() + ": " + Failures.rootMessage(e));

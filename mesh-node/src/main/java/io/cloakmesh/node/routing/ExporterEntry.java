@@ -21,6 +21,10 @@ public record ExporterEntry(String service, String node, String member, String d
         return linkHost + ":" + linkPort;
     }
 
+    public ExporterEntry with(ExporterState newState) {
+        return with(newState, load);
+    }
+
     ExporterEntry with(ExporterState newState, int newLoad) {
         return new ExporterEntry(service, node, member, datacenter, linkHost, linkPort, newState, newLoad);
     }

@@ -52,6 +52,10 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     public record SetDraining(boolean draining, ActorRef<Done> replyTo) implements Command {
     }
 
+    /** Replaces this node's rows (after a reload, states as given): rows of services no longer exported are deleted. */
+    public record SetExports(List<ExporterEntry> exports, ActorRef<Done> replyTo) implements Command {
+    }
+
     private record TableChanged(Replicator.SubscribeResponse<LWWMap<String, ExporterEntry>> response) implements Command {
     }
 
@@ -117,6 +121,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
                 .onMessage(Written.class, this::onWritten)
                 .onMessage(Membership.class, this::onMembership)
                 .onMessage(SetDraining.class, this::onSetDraining)
+                .onMessage(SetExports.class, this::onSetExports)
                 .onMessage(PublishLoad.class, m -> onPublishLoad())
                 .build();
     }
@@ -169,6 +174,29 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     private Behavior<Command> onSetDraining(SetDraining m) {
         ExporterState state = m.draining() ? ExporterState.DRAINING : ExporterState.ACTIVE;
         own.replaceAll((k, e) -> e.with(state, e.load()));
+        writeOwn(m.replyTo());
+        return this;
+    }
+
+    private Behavior<Command> onSetExports(SetExports m) {
+        Map<String, ExporterEntry> before = new HashMap<>(own);
+        own.clear();
+        for (ExporterEntry e : m.exports()) {
+            ExporterEntry previous = before.get(e.key());
+            own.put(e.key(), e.with(e.state(), previous == null ? 0 : previous.load()));
+        }
+        List<String> gone = before.keySet().stream().filter(k -> !own.containsKey(k)).toList();
+        if (!gone.isEmpty()) {
+            replicator.askUpdate(
+                    reply -> new Replicator.Update<>(SERVICES, LWWMap.create(), Replicator.writeLocal(), reply, map -> {
+                        LWWMap<String, ExporterEntry> next = map;
+                        for (String key : gone) {
+                            next = next.remove(self, key);
+                        }
+                        return next;
+                    }),
+                    response -> new Written(response, null));
+        }
         writeOwn(m.replyTo());
         return this;
     }

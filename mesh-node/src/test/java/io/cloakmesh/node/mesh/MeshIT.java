@@ -119,11 +119,16 @@ class MeshIT {
     private static Map<String, String> exporters(MeshNodeProcess observer) {
         Map<String, String> seen = new TreeMap<>();
         try {
-            JsonNode routes = observer.get("/v1/routes").path("redis");
-            for (JsonNode r : routes) {
-                JsonNode e = r.get("entry");
-                seen.put(e.get("node").asText(), e.get("state").asText() + " "
-                        + (r.get("reachable").asBoolean() ? "reachable" : "unreachable") + " " + e.get("linkPort").asInt());
+            for (JsonNode service : observer.get("/v1/services").get("services")) {
+                if (!service.get("service").asText().equals("redis")) {
+                    continue;
+                }
+                for (JsonNode e : service.get("exporters")) {
+                    String link = e.get("link").asText();
+                    seen.put(e.get("node").asText(), e.get("state").asText() + " "
+                            + (e.get("reachable").asBoolean() ? "reachable" : "unreachable") + " "
+                            + link.substring(link.lastIndexOf(':') + 1));
+                }
             }
         } catch (IOException e) {
             seen.put("error", e.getMessage());
@@ -218,7 +223,7 @@ class MeshIT {
             int onB2 = counter(b2, "export", "active");
             assertTrue(onB2 >= 1, "links are spread over both exporters, b2 has " + onB2);
 
-            assertTrue(b2.post("/v1/drain").get("draining").asBoolean());
+            assertTrue(a1.post("/v1/nodes/b2/drain").get("draining").asBoolean(), "drained through another node");
             for (MeshNodeProcess o : List.of(a1, a2)) {
                 Poll.until(CONVERGE, o.name + " seeing b2 draining",
                         () -> exporters(o).getOrDefault("b2", "").startsWith("DRAINING"));
@@ -243,7 +248,7 @@ class MeshIT {
             open.forEach(Jedis::close);
         }
         Poll.until(Duration.ofSeconds(10), "b2's links to finish", () -> counter(b2, "export", "active") == 0);
-        b2.delete("/v1/drain");
+        b2.delete("/v1/nodes/b2/drain");
         awaitActiveExporters(List.of(a1, a2), "b1", "b2");
     }
 

@@ -66,7 +66,7 @@ final class MeshNodeProcess implements AutoCloseable {
 
     /** The node's export or import counters for a service, or null. */
     JsonNode counters(String role, String service) throws IOException, InterruptedException {
-        for (JsonNode s : get("/v1/node").get("services")) {
+        for (JsonNode s : get("/v1/node").get("counters")) {
             if (s.get("role").asText().equals(role) && s.get("service").asText().equals(service)) {
                 return s;
             }

@@ -1,0 +1,157 @@
+package io.cloakmesh.node.admin;
+
+import io.cloakmesh.node.link.LiveConnections;
+import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.mesh.MeshNode;
+import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.routing.RouteView;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * Shapes the gathered node reports into the admin API's mesh-wide answers. Membership and the services
+ * table come from the asked node (they are cluster-wide state); imports, routes, connections and
+ * counters come from each node's own report.
+ */
+final class MeshViews {
+    record Status(String node, String datacenter, Map<String, Integer> members, List<String> unreachableDatacenters,
+            int services, int connections, List<String> unanswered) {
+    }
+
+    record MemberRow(String name, String address, String datacenter, String status, boolean reachable) {
+    }
+
+    record Members(List<MemberRow> members, List<String> unanswered) {
+    }
+
+    record ExporterRow(String node, String datacenter, String link, String state, boolean reachable, int load) {
+    }
+
+    record ImporterRow(String node, String datacenter, String listen, String fromDatacenter) {
+    }
+
+    record ServiceRow(String service, List<ExporterRow> exporters, List<ImporterRow> importers) {
+    }
+
+    record Services(List<ServiceRow> services, List<String> unanswered) {
+    }
+
+    record RouteRow(String entry, String entryDatacenter, String service, String datacenter, List<String> exporters) {
+    }
+
+    record Routes(List<RouteRow> routes, List<String> unanswered) {
+    }
+
+    record ConnectionRow(String node, String datacenter, String service, String role, String client, String peer,
+            long bytesToService, long bytesFromService, long ageSeconds) {
+    }
+
+    record Connections(List<ConnectionRow> connections, List<String> unanswered) {
+    }
+
+    record NodeStats(String node, String datacenter, boolean draining, List<ServiceCounters.Snapshot> services) {
+    }
+
+    record Stats(List<NodeStats> nodes, List<String> unanswered) {
+    }
+
+    private final MeshNode node;
+
+    MeshViews(MeshNode node) {
+        this.node = node;
+    }
+
+    Status status(MeshQuery.Gathered g) {
+        ClusterEvent.CurrentClusterState state = Cluster.get(node.system()).state();
+        Map<String, Integer> byStatus = new TreeMap<>();
+        for (Member m : state.getMembers()) {
+            byStatus.merge(m.status().toString(), 1, Integer::sum);
+        }
+        int connections = g.reports().stream().mapToInt(r -> (int) r.connections().stream()
+                .filter(c -> c.role().equals("import")).count()).sum();
+        return new Status(node.settings().nodeName(), node.settings().datacenter(), byStatus,
+                new ArrayList<>(new TreeSet<>(state.getUnreachableDataCenters())), node.routes().routes().size(),
+                connections, g.unanswered());
+    }
+
+    Members members(MeshQuery.Gathered g) {
+        ClusterEvent.CurrentClusterState state = Cluster.get(node.system()).state();
+        Map<String, String> names = new HashMap<>();
+        g.reports().forEach(r -> names.put(r.member(), r.name()));
+        List<MemberRow> rows = new ArrayList<>();
+        for (Member m : state.getMembers()) {
+            boolean reachable = !state.getUnreachable().contains(m)
+                    && !state.getUnreachableDataCenters().contains(m.dataCenter());
+            rows.add(new MemberRow(names.getOrDefault(m.address().toString(), "?"), m.address().toString(),
+                    m.dataCenter(), m.status().toString(), reachable));
+        }
+        rows.sort(Comparator.comparing(MemberRow::datacenter).thenComparing(MemberRow::name));
+        return new Members(rows, g.unanswered());
+    }
+
+    Services services(MeshQuery.Gathered g) {
+        Map<String, List<ExporterRow>> exporters = new TreeMap<>();
+        node.routes().routes().forEach((service, routes) -> {
+            List<ExporterRow> rows = new ArrayList<>();
+            for (RouteView.Route r : routes) {
+                ExporterEntry e = r.entry();
+                rows.add(new ExporterRow(e.node(), e.datacenter(), e.linkAddress(), e.state().name(), r.reachable(), e.load()));
+            }
+            rows.sort(Comparator.comparing(ExporterRow::node));
+            exporters.put(service, rows);
+        });
+        Map<String, List<ImporterRow>> importers = new TreeMap<>();
+        for (NodeReport r : sorted(g.reports())) {
+            for (NodeReport.ImportReport i : r.imports()) {
+                importers.computeIfAbsent(i.service(), s -> new ArrayList<>())
+                        .add(new ImporterRow(r.name(), r.datacenter(), i.listen(), i.datacenter()));
+            }
+        }
+        TreeSet<String> names = new TreeSet<>(exporters.keySet());
+        names.addAll(importers.keySet());
+        List<ServiceRow> rows = names.stream().map(s -> new ServiceRow(s, exporters.getOrDefault(s, List.of()),
+                importers.getOrDefault(s, List.of()))).toList();
+        return new Services(rows, g.unanswered());
+    }
+
+    Routes routes(MeshQuery.Gathered g) {
+        List<RouteRow> rows = new ArrayList<>();
+        for (NodeReport r : sorted(g.reports())) {
+            for (NodeReport.RouteReport route : r.routes()) {
+                rows.add(new RouteRow(r.name(), r.datacenter(), route.service(), route.datacenter(), route.exporters()));
+            }
+        }
+        return new Routes(rows, g.unanswered());
+    }
+
+    Connections connections(MeshQuery.Gathered g, Optional<String> service) {
+        List<ConnectionRow> rows = new ArrayList<>();
+        for (NodeReport r : sorted(g.reports())) {
+            for (LiveConnections.View c : r.connections()) {
+                if (service.map(s -> s.equals(c.service())).orElse(true)) {
+                    rows.add(new ConnectionRow(r.name(), r.datacenter(), c.service(), c.role(), c.client(), c.peer(),
+                            c.bytesToService(), c.bytesFromService(), c.ageSeconds()));
+                }
+            }
+        }
+        return new Connections(rows, g.unanswered());
+    }
+
+    Stats stats(MeshQuery.Gathered g) {
+        return new Stats(sorted(g.reports()).stream()
+                .map(r -> new NodeStats(r.name(), r.datacenter(), r.draining(), r.counters())).toList(), g.unanswered());
+    }
+
+    private static List<NodeReport> sorted(List<NodeReport> reports) {
+        return reports.stream().sorted(Comparator.comparing(NodeReport::datacenter).thenComparing(NodeReport::name)).toList();
+    }
+}

@@ -1,0 +1,25 @@
+package io.cloakmesh.node.admin;
+
+import io.cloakmesh.node.link.LiveConnections;
+import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.routing.CborSerializable;
+import java.util.List;
+
+/**
+ * One node's part of a mesh-wide admin answer, sent between nodes.
+ *
+ * @param member the node's cluster address
+ * @param routes for each import, the exporters this node would try, best first
+ */
+public record NodeReport(String name, String datacenter, String member, boolean draining, int linkPort,
+        List<ImportReport> imports, List<String> exports, List<ServiceCounters.Snapshot> counters,
+        List<LiveConnections.View> connections, List<RouteReport> routes) implements CborSerializable {
+
+    /** An import: where clients connect and which datacenter serves it ("" = any). */
+    public record ImportReport(String service, String listen, String datacenter) implements CborSerializable {
+    }
+
+    /** The exporters an entry would try for one import, in order. */
+    public record RouteReport(String service, String datacenter, List<String> exporters) implements CborSerializable {
+    }
+}

@@ -1,0 +1,60 @@
+package io.cloakmesh.node.admin;
+
+import io.cloakmesh.node.link.ServiceCounters;
+import java.util.List;
+
+/** A node's own counters in the Prometheus text exposition format (version 0.0.4). */
+final class Prometheus {
+    private Prometheus() {
+    }
+
+    static String render(NodeReport node) {
+        StringBuilder out = new StringBuilder();
+        List<ServiceCounters.Snapshot> counters = node.counters();
+        header(out, "cloakmesh_draining", "gauge", "1 while the node takes no new links.");
+        out.append("cloakmesh_draining{node=\"").append(escape(node.name())).append("\"} ")
+                .append(node.draining() ? 1 : 0).append('\n');
+        metric(out, node, counters, "cloakmesh_connections_active", "gauge",
+                "Open connections: client connections on an import, links on an export.", s -> s.active());
+        metric(out, node, counters, "cloakmesh_connections_total", "counter",
+                "Connections accepted since start.", ServiceCounters.Snapshot::total);
+        metric(out, node, counters, "cloakmesh_bytes_to_service_total", "counter",
+                "Bytes carried toward the service (client to Redis).", ServiceCounters.Snapshot::bytesToService);
+        metric(out, node, counters, "cloakmesh_bytes_from_service_total", "counter",
+                "Bytes carried back from the service.", ServiceCounters.Snapshot::bytesFromService);
+        metric(out, node, counters, "cloakmesh_failovers_total", "counter",
+                "Opens retried on another exporter after one failed.", ServiceCounters.Snapshot::failovers);
+        header(out, "cloakmesh_open_failures_total", "counter", "Failed link opens by reason.");
+        for (ServiceCounters.Snapshot s : counters) {
+            s.openFailures().forEach((reason, count) -> out.append("cloakmesh_open_failures_total")
+                    .append(labels(node, s, ",reason=\"" + escape(reason) + "\"")).append(' ').append(count).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private interface Value {
+        long of(ServiceCounters.Snapshot s);
+    }
+
+    private static void metric(StringBuilder out, NodeReport node, List<ServiceCounters.Snapshot> counters, String name,
+            String type, String help, Value value) {
+        header(out, name, type, help);
+        for (ServiceCounters.Snapshot s : counters) {
+            out.append(name).append(labels(node, s, "")).append(' ').append(value.of(s)).append('\n');
+        }
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static String labels(NodeReport node, ServiceCounters.Snapshot s, String more) {
+        return "{node=\"" + escape(node.name()) + "\",service=\"" + escape(s.service()) + "\",role=\"" + s.role() + "\""
+                + more + "}";
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

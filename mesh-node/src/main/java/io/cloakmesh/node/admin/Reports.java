@@ -1,0 +1,35 @@
+package io.cloakmesh.node.admin;
+
+import io.cloakmesh.node.config.MeshSettings;
+import io.cloakmesh.node.mesh.MeshNode;
+import io.cloakmesh.node.routing.ExporterEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/** Builds a node's own {@link NodeReport} from its running parts. */
+final class Reports {
+    private Reports() {
+    }
+
+    static NodeReport of(MeshNode node) {
+        MeshSettings settings = node.settings();
+        List<NodeReport.ImportReport> imports = new ArrayList<>();
+        List<NodeReport.RouteReport> routes = new ArrayList<>();
+        Map<String, java.net.InetSocketAddress> bound = node.links().importAddresses();
+        settings.imports().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(i -> {
+            java.net.InetSocketAddress address = bound.get(i.name());
+            imports.add(new NodeReport.ImportReport(i.name(),
+                    address == null ? i.listen().toString() : address.getHostString() + ":" + address.getPort(),
+                    i.datacenter().orElse("")));
+            routes.add(new NodeReport.RouteReport(i.name(), i.datacenter().orElse(""),
+                    node.routes().candidates(i.name(), i.datacenter()).stream().map(ExporterEntry::node).toList()));
+        });
+        return new NodeReport(settings.nodeName(), settings.datacenter(),
+                Cluster.get(node.system()).selfMember().address().toString(), node.draining(),
+                node.links().linkAddress().map(java.net.InetSocketAddress::getPort).orElse(0),
+                imports, settings.exports().keySet().stream().sorted().toList(), node.links().counters(),
+                node.links().connections(), routes);
+    }
+}
