@@ -1,2 +1,2 @@
-/** The operator's command-line client for a cloakmesh mesh (commands arrive with the admin issue). */
+/** mesh-admin: the operator's CLI, talking HTTP to any mesh node's admin API. */
 package io.cloakmesh.admin;

@@ -77,8 +77,8 @@ public final class AdminServer extends AllDirectives {
             return concat(
                     path("metrics", () -> get(() -> complete(HttpEntities.create(
                             ContentTypes.TEXT_PLAIN_UTF8, Prometheus.render(Reports.of(node)))))),
-                    pathPrefix("cluster", () -> ClusterHttpManagementRoutes.readOnly(Cluster.get(
-                            Adapter.toClassic(node.system())))),
+                    // Pekko Management's read-only membership routes, under /cluster/.
+                    ClusterHttpManagementRoutes.readOnly(Cluster.get(Adapter.toClassic(node.system()))),
                     pathPrefix("v1", () -> concat(
                             path("node", () -> get(() -> json(() -> Reports.of(node)))),
                             path("status", () -> get(() -> gathered(MeshViews::status))),

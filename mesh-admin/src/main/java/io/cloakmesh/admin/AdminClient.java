@@ -1,0 +1,66 @@
+package io.cloakmesh.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/** The admin API over HTTP with the JDK's client: one request, JSON back, every failure as one clear line. */
+final class AdminClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+    private final String token;
+
+    AdminClient(URI base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    JsonNode get(String path) throws AdminException {
+        return send("GET", path);
+    }
+
+    JsonNode send(String method, String path) throws AdminException {
+        URI uri = base.resolve(path);
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new AdminException("cannot reach the admin API at " + base + ": connection refused");
+        } catch (HttpTimeoutException e) {
+            throw new AdminException("the admin API at " + base + " did not answer in time");
+        } catch (IOException e) {
+            throw new AdminException("cannot reach the admin API at " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdminException("interrupted");
+        }
+        switch (response.statusCode()) {
+            case 200:
+                break;
+            case 401:
+                throw new AdminException("the admin API at " + base + " refused the token (401): check --token-file");
+            default:
+                throw new AdminException(response.body().isBlank() ? method + " " + path + ": HTTP " + response.statusCode()
+                        : response.body().strip());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AdminException(method + " " + path + ": the answer is not JSON: " + e.getMessage());
+        }
+    }
+}

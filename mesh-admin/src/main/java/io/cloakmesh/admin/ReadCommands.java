@@ -1,0 +1,153 @@
+package io.cloakmesh.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The subcommands that read the mesh's state; each prints one table (or the JSON with --json). */
+final class ReadCommands {
+    private ReadCommands() {
+    }
+
+    @Command(name = "status", description = "The mesh at a glance, as the asked node sees it.")
+    static final class Status extends AdminCommand {
+        @Override
+        void run(AdminClient client) throws AdminException {
+            JsonNode s = client.get("v1/status");
+            if (printedJson(s)) {
+                return;
+            }
+            StringBuilder members = new StringBuilder();
+            s.path("members").fields().forEachRemaining(e -> members.append(members.length() == 0 ? "" : ", ")
+                    .append(e.getValue().asInt()).append(' ').append(e.getKey()));
+            Table t = new Table("FIELD", "VALUE")
+                    .row("asked node", s.path("node").asText() + " (" + s.path("datacenter").asText() + ")")
+                    .row("members", members)
+                    .row("services", s.path("services").asInt())
+                    .row("client connections", s.path("connections").asInt());
+            if (s.path("unreachableDatacenters").size() > 0) {
+                t.row("unreachable datacenters", s.path("unreachableDatacenters").toString());
+            }
+            t.print(System.out);
+            warnUnanswered(s);
+        }
+    }
+
+    @Command(name = "members", description = "Cluster members: node, address, datacenter, status, reachability.")
+    static final class Members extends AdminCommand {
+        @Override
+        void run(AdminClient client) throws AdminException {
+            JsonNode answer = client.get("v1/members");
+            if (printedJson(answer)) {
+                return;
+            }
+            Table t = new Table("NODE", "ADDRESS", "DATACENTER", "STATUS", "REACHABLE");
+            for (JsonNode m : answer.path("members")) {
+                t.row(m.path("name").asText(), m.path("address").asText(), m.path("datacenter").asText(),
+                        m.path("status").asText(), m.path("reachable").asBoolean() ? "yes" : "no");
+            }
+            t.print(System.out);
+            warnUnanswered(answer);
+        }
+    }
+
+    @Command(name = "services", description = "Every service with its exporters and importers.")
+    static final class Services extends AdminCommand {
+        @Override
+        void run(AdminClient client) throws AdminException {
+            JsonNode answer = client.get("v1/services");
+            if (printedJson(answer)) {
+                return;
+            }
+            Table t = new Table("SERVICE", "ROLE", "NODE", "DATACENTER", "ADDRESS", "STATE", "REACHABLE", "LOAD");
+            for (JsonNode s : answer.path("services")) {
+                for (JsonNode e : s.path("exporters")) {
+                    t.row(s.path("service").asText(), "export", e.path("node").asText(), e.path("datacenter").asText(),
+                            e.path("link").asText(), e.path("state").asText().toLowerCase(),
+                            e.path("reachable").asBoolean() ? "yes" : "no", e.path("load").asInt());
+                }
+                for (JsonNode i : s.path("importers")) {
+                    String from = i.path("fromDatacenter").asText();
+                    t.row(s.path("service").asText(), "import", i.path("node").asText(), i.path("datacenter").asText(),
+                            i.path("listen").asText(), "from " + (from.isEmpty() ? "any datacenter" : from), "-", "-");
+                }
+            }
+            t.print(System.out);
+            warnUnanswered(answer);
+        }
+    }
+
+    @Command(name = "routes", description = "For each import on each entry node, the exporters it would try, best first.")
+    static final class Routes extends AdminCommand {
+        @Override
+        void run(AdminClient client) throws AdminException {
+            JsonNode answer = client.get("v1/routes");
+            if (printedJson(answer)) {
+                return;
+            }
+            Table t = new Table("ENTRY", "DATACENTER", "SERVICE", "FROM", "EXPORTERS (BEST FIRST)");
+            for (JsonNode r : answer.path("routes")) {
+                StringBuilder exporters = new StringBuilder();
+                r.path("exporters").forEach(e -> exporters.append(exporters.length() == 0 ? "" : ", ").append(e.asText()));
+                String from = r.path("datacenter").asText();
+                t.row(r.path("entry").asText(), r.path("entryDatacenter").asText(), r.path("service").asText(),
+                        from.isEmpty() ? "any" : from, exporters.length() == 0 ? "(none)" : exporters);
+            }
+            t.print(System.out);
+            warnUnanswered(answer);
+        }
+    }
+
+    @Command(name = "connections", description = "Open connections on every node: client connections on entries, links on exits.")
+    static final class Connections extends AdminCommand {
+        @Option(names = "--service", paramLabel = "S", description = "Only connections of service S.")
+        String service;
+
+        @Override
+        void run(AdminClient client) throws AdminException {
+            JsonNode answer = client.get("v1/connections"
+                    + (service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8)));
+            if (printedJson(answer)) {
+                return;
+            }
+            Table t = new Table("NODE", "DATACENTER", "SERVICE", "ROLE", "CLIENT", "PEER", "TO SERVICE", "FROM SERVICE", "AGE");
+            for (JsonNode c : answer.path("connections")) {
+                t.row(c.path("node").asText(), c.path("datacenter").asText(), c.path("service").asText(),
+                        c.path("role").asText(), c.path("client").asText(), c.path("peer").asText(),
+                        c.path("bytesToService").asLong(), c.path("bytesFromService").asLong(),
+                        c.path("ageSeconds").asLong() + "s");
+            }
+            t.print(System.out);
+            warnUnanswered(answer);
+        }
+    }
+
+    @Command(name = "stats", description = "Counters per node and service: connections, bytes, open failures, failovers.")
+    static final class Stats extends AdminCommand {
+        @Override
+        void run(AdminClient client) throws AdminException {
+            JsonNode answer = client.get("v1/stats");
+            if (printedJson(answer)) {
+                return;
+            }
+            Table t = new Table("NODE", "DATACENTER", "SERVICE", "ROLE", "ACTIVE", "TOTAL", "TO SERVICE", "FROM SERVICE",
+                    "OPEN FAILURES", "FAILOVERS");
+            for (JsonNode n : answer.path("nodes")) {
+                for (JsonNode s : n.path("services")) {
+                    StringBuilder failures = new StringBuilder();
+                    s.path("openFailures").fields().forEachRemaining(f -> failures.append(failures.length() == 0 ? "" : ", ")
+                            .append(f.getKey()).append(' ').append(f.getValue().asLong()));
+                    t.row(n.path("node").asText() + (n.path("draining").asBoolean() ? " (draining)" : ""),
+                            n.path("datacenter").asText(), s.path("service").asText(), s.path("role").asText(),
+                            s.path("active").asInt(), s.path("total").asLong(), s.path("bytesToService").asLong(),
+                            s.path("bytesFromService").asLong(), failures.length() == 0 ? "-" : failures,
+                            s.path("failovers").asLong());
+                }
+            }
+            t.print(System.out);
+            warnUnanswered(answer);
+        }
+    }
+}
