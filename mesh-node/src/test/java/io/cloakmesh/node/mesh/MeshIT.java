@@ -4,20 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.cloakmesh.node.testing.ExternalProcess;
 import io.cloakmesh.node.testing.Poll;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,9 +31,8 @@ import redis.clients.jedis.Jedis;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshIT {
-    private static final Duration CONVERGE = Duration.ofSeconds(90);
-    private Path dir;
-    private ExternalProcess redis;
+    private static final Duration CONVERGE = TestMesh.CONVERGE;
+    private TestMesh mesh;
     private int redisPort;
     private MeshNodeProcess a1;
     private MeshNodeProcess a2;
@@ -51,128 +42,34 @@ class MeshIT {
 
     @BeforeAll
     void startMesh() throws Exception {
-        dir = Files.createTempDirectory("cloakmesh-mesh-it");
-        Path key = Files.write(dir.resolve("mesh.key"), new SecureRandom().generateSeed(32));
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-        Path tokenFile = Files.writeString(dir.resolve("admin.token"), token);
-        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        redisPort = Poll.freePort();
-        redis = ExternalProcess.redis(redisPort);
-
-        int[] cluster = {Poll.freePort(), Poll.freePort(), Poll.freePort(), Poll.freePort()};
-        String seeds = "[\"127.0.0.1:" + cluster[0] + "\", \"127.0.0.1:" + cluster[2] + "\"]";
-        String common = """
-                cloakmesh {
-                  cluster { seed-nodes = %s, split-brain-resolver.stable-after = 5s,
-                            failure-detector.acceptable-heartbeat-pause = 3s }
-                  link.security.key-file = "%s"
-                  admin.token-file = "%s"
-                  routing.load-publish-interval = 500ms
-                  shutdown.drain-deadline = 20s
-                  metrics.log-interval = 0
-                }
-                """.formatted(seeds, key, tokenFile);
-        a1 = node(common, "a1", "dc-a", cluster[0], 0, Poll.freePort());
-        a2 = node(common, "a2", "dc-a", cluster[1], 0, Poll.freePort());
-        b1 = node(common, "b1", "dc-b", cluster[2], Poll.freePort(), 0);
-        b2 = node(common, "b2", "dc-b", cluster[3], Poll.freePort(), 0);
-        nodes = List.of(a1, a2, b1, b2);
-        for (MeshNodeProcess n : nodes) {
-            n.start();
-        }
-        awaitActiveExporters(nodes, "b1", "b2");
-    }
-
-    private MeshNodeProcess node(String common, String name, String dc, int clusterPort, int linkPort, int importPort)
-            throws IOException {
-        StringBuilder conf = new StringBuilder(common).append("cloakmesh {\n")
-                .append("  node { name = ").append(name).append(", datacenter = ").append(dc).append(" }\n")
-                .append("  cluster.bind = \"127.0.0.1:").append(clusterPort).append("\"\n");
-        int adminPort = Poll.freePort();
-        conf.append("  admin.listen = \"127.0.0.1:").append(adminPort).append("\"\n");
-        if (linkPort != 0) {
-            conf.append("  link.listen = \"127.0.0.1:").append(linkPort).append("\"\n")
-                    .append("  exports.redis.targets = [\"127.0.0.1:").append(redisPort).append("\"]\n");
-        }
-        if (importPort != 0) {
-            conf.append("  imports.redis { listen = \"127.0.0.1:").append(importPort).append("\", datacenter = dc-b }\n");
-        }
-        conf.append("}\n");
-        Path file = Files.writeString(dir.resolve(name + ".conf"), conf);
-        return new MeshNodeProcess(name, file, clusterPort, adminPort, linkPort, importPort, Files.readString(dir.resolve("admin.token")));
+        mesh = new TestMesh("cloakmesh-mesh-it");
+        redisPort = mesh.redisPort;
+        a1 = mesh.a1;
+        a2 = mesh.a2;
+        b1 = mesh.b1;
+        b2 = mesh.b2;
+        nodes = mesh.nodes;
     }
 
     @AfterAll
     void stopMesh() throws Exception {
-        for (MeshNodeProcess n : nodes) {
-            n.close();
-        }
-        redis.close();
-        // Failed assertions carry the node logs they need, so the directory can go.
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        mesh.close();
     }
 
-    /** node name → "STATE reachable|unreachable linkPort" for the redis service, as {@code observer} sees it. */
     private static Map<String, String> exporters(MeshNodeProcess observer) {
-        Map<String, String> seen = new TreeMap<>();
-        try {
-            for (JsonNode service : observer.get("/v1/services").get("services")) {
-                if (!service.get("service").asText().equals("redis")) {
-                    continue;
-                }
-                for (JsonNode e : service.get("exporters")) {
-                    String link = e.get("link").asText();
-                    seen.put(e.get("node").asText(), e.get("state").asText() + " "
-                            + (e.get("reachable").asBoolean() ? "reachable" : "unreachable") + " "
-                            + link.substring(link.lastIndexOf(':') + 1));
-                }
-            }
-        } catch (IOException e) {
-            seen.put("error", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return seen;
+        return TestMesh.exporters(observer);
     }
 
     private static boolean activeExactly(MeshNodeProcess observer, String... names) {
-        Map<String, String> seen = exporters(observer);
-        if (seen.size() != names.length) {
-            return false;
-        }
-        for (String n : names) {
-            String s = seen.get(n);
-            if (s == null || !s.startsWith("ACTIVE reachable")) {
-                return false;
-            }
-        }
-        return true;
+        return TestMesh.activeExactly(observer, names);
     }
 
     private void awaitActiveExporters(List<MeshNodeProcess> observers, String... names) {
-        for (MeshNodeProcess o : observers) {
-            try {
-                Poll.until(CONVERGE, o.name + " seeing exporters " + String.join(",", names) + " active",
-                        () -> activeExactly(o, names));
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; it sees " + exporters(o) + "\n" + o.output(), e);
-            }
-        }
+        TestMesh.awaitActiveExporters(observers, names);
     }
 
     private static int counter(MeshNodeProcess node, String role, String field) {
-        try {
-            JsonNode c = node.counters(role, "redis");
-            return c == null ? 0 : c.get(field).asInt();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return TestMesh.counter(node, role, field);
     }
 
     @Test

@@ -1,0 +1,237 @@
+package io.cloakmesh.node.mesh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloakmesh.node.testing.Poll;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import redis.clients.jedis.Jedis;
+
+/** The admin API and the real mesh-admin CLI (scripts/mesh-admin) against four real nodes. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminIT {
+    private static final Path CLI = Path.of("..", "scripts", "mesh-admin").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private TestMesh mesh;
+
+    private record Run(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    @BeforeAll
+    void startMesh() throws Exception {
+        mesh = new TestMesh("cloakmesh-admin-it");
+    }
+
+    @AfterAll
+    void stopMesh() throws Exception {
+        mesh.close();
+    }
+
+    /** Runs mesh-admin against {@code node}'s admin API. */
+    private Run cli(MeshNodeProcess node, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + node.adminPort,
+                "--token-file", mesh.tokenFile.toString()));
+        command.addAll(List.of(args));
+        return cli(command);
+    }
+
+    private static Run cli(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @Order(1)
+    void everyRouteRefusesAMissingOrWrongToken() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/v1/status", "/v1/members", "/v1/nodes/b2/drain", "/metrics", "/cluster/members/")) {
+            for (String header : List.of("", "Bearer wrong-token-0123456789")) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.b1.adminPort + path));
+                if (!header.isEmpty()) {
+                    request.header("Authorization", header);
+                }
+                HttpResponse<String> response = http.send(path.contains("drain")
+                        ? request.POST(HttpRequest.BodyPublishers.noBody()).build() : request.GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, response.statusCode(), path + " with '" + header + "'");
+            }
+        }
+        assertFalse(TestMesh.exporters(mesh.a1).getOrDefault("b2", "").startsWith("DRAINING"), "the refused drain did nothing");
+        Run run = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
+                Files.writeString(mesh.dir.resolve("wrong.token"), "not-the-token-at-all").toString(), "status"));
+        assertEquals(1, run.status());
+        assertTrue(run.err().contains("refused the token (401)"), run.err());
+    }
+
+    @Test
+    @Order(2)
+    void membersAndServicesShowTheWholeMesh() throws Exception {
+        Run members = cli(mesh.b2, "members");
+        assertEquals(0, members.status(), members.err());
+        for (String row : List.of("a1 .* dc-a +Up +yes", "a2 .* dc-a +Up +yes", "b1 .* dc-b +Up +yes", "b2 .* dc-b +Up +yes")) {
+            assertTrue(members.out().lines().anyMatch(l -> l.matches(row)), row + " in\n" + members.out());
+        }
+        JsonNode json = cli(mesh.b2, "--json", "members").json();
+        assertEquals(4, json.get("members").size());
+        assertEquals(0, json.get("unanswered").size());
+
+        Run services = cli(mesh.a2, "services");
+        assertEquals(0, services.status(), services.err());
+        assertTrue(services.out().lines().anyMatch(l -> l.matches("redis +export +b1 +dc-b +127.0.0.1:" + mesh.b1.linkPort
+                + " +active +yes.*")), services.out());
+        assertTrue(services.out().lines().anyMatch(l -> l.matches("redis +import +a1 +dc-a +127.0.0.1:" + mesh.a1.importPort
+                + " +from dc-b.*")), services.out());
+
+        JsonNode routes = cli(mesh.b1, "routes", "--json").json();
+        JsonNode a1Route = null;
+        for (JsonNode r : routes.get("routes")) {
+            if (r.get("entry").asText().equals("a1")) {
+                a1Route = r;
+            }
+        }
+        assertEquals(2, a1Route.get("exporters").size(), routes.toString());
+        Run status = cli(mesh.a1, "status");
+        assertTrue(status.out().contains("4 Up"), status.out());
+    }
+
+    @Test
+    @Order(3)
+    void aConnectionThroughAnImportShowsOnANodeInTheOtherDatacenter() throws Exception {
+        try (Jedis client = new Jedis("127.0.0.1", mesh.a1.importPort)) {
+            assertEquals("OK", client.set("admin:key", "admin value"));
+            JsonNode json = cli(mesh.b1, "connections", "--service", "redis", "--json").json();
+            JsonNode entry = null;
+            JsonNode exit = null;
+            for (JsonNode c : json.get("connections")) {
+                if (c.get("node").asText().equals("a1") && c.get("role").asText().equals("import")) {
+                    entry = c;
+                }
+                if (c.get("role").asText().equals("export")) {
+                    exit = c;
+                }
+            }
+            assertTrue(entry != null && exit != null, json.toString());
+            assertTrue(entry.get("peer").asText().matches("b[12] \\(127.0.0.1:\\d+\\)"), entry.toString());
+            assertTrue(entry.get("bytesToService").asLong() > 0 && entry.get("bytesFromService").asLong() > 0, entry.toString());
+            assertEquals("127.0.0.1:" + mesh.redisPort, exit.get("peer").asText());
+            Run table = cli(mesh.b1, "connections");
+            assertTrue(table.out().lines().anyMatch(l -> l.matches("a1 +dc-a +redis +import +/127.0.0.1:\\d+ +b[12] .*")),
+                    table.out());
+            Run stats = cli(mesh.b2, "stats");
+            assertTrue(stats.out().lines().anyMatch(l -> l.matches("a1 +dc-a +redis +import +1 +\\d+ .*")), stats.out());
+        }
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + mesh.a1.adminPort + "/metrics"))
+                .header("Authorization", "Bearer " + mesh.token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("# TYPE cloakmesh_connections_total counter"), metrics.body());
+        assertTrue(metrics.body().lines().anyMatch(l -> l.matches(
+                "cloakmesh_connections_total\\{node=\"a1\",service=\"redis\",role=\"import\"} [1-9]\\d*")), metrics.body());
+    }
+
+    @Test
+    @Order(4)
+    void drainMakesNewConnectionsAvoidTheNode() throws Exception {
+        Run drain = cli(mesh.a2, "drain", "b2");
+        assertEquals(0, drain.status(), drain.err());
+        assertEquals("node b2 is draining", drain.out().strip());
+        for (MeshNodeProcess o : List.of(mesh.a1, mesh.a2)) {
+            Poll.until(TestMesh.CONVERGE, o.name + " seeing b2 draining",
+                    () -> TestMesh.exporters(o).getOrDefault("b2", "").startsWith("DRAINING"));
+        }
+        int before = TestMesh.counter(mesh.b2, "export", "total");
+        for (int i = 0; i < 10; i++) {
+            try (Jedis j = new Jedis("127.0.0.1", mesh.a1.importPort)) {
+                assertEquals("PONG", j.ping());
+            }
+        }
+        assertEquals(before, TestMesh.counter(mesh.b2, "export", "total"), "no new link to the drained node");
+        Run undrain = cli(mesh.b1, "undrain", "b2");
+        assertEquals("node b2 is active", undrain.out().strip());
+        TestMesh.awaitActiveExporters(List.of(mesh.a1, mesh.a2), "b1", "b2");
+    }
+
+    @Test
+    @Order(5)
+    void reloadAddsAnImportWithoutTouchingOpenConnections() throws Exception {
+        int cachePort = Poll.freePort();
+        try (Jedis open = new Jedis("127.0.0.1", mesh.a1.importPort)) {
+            assertEquals("OK", open.set("reload:before", "1"));
+            mesh.writeConfig(mesh.b1, "dc-b", "  exports.cache.targets = [\"127.0.0.1:" + mesh.redisPort + "\"]\n");
+            mesh.writeConfig(mesh.a1, "dc-a", "  imports.cache { listen = \"127.0.0.1:" + cachePort + "\", datacenter = dc-b }\n");
+            Run exit = cli(mesh.a1, "reload", "b1");
+            assertEquals(0, exit.status(), exit.err());
+            assertTrue(exit.out().contains("exports added") && exit.out().contains("cache"), exit.out());
+            Run entry = cli(mesh.b2, "reload", "a1");
+            assertEquals(0, entry.status(), entry.err());
+            assertTrue(entry.out().contains("imports added") && entry.out().contains("cache"), entry.out());
+            Poll.until(TestMesh.CONVERGE, "a PING through the new import", () -> {
+                try (Jedis j = new Jedis("127.0.0.1", cachePort)) {
+                    return "PONG".equals(j.ping());
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+            assertEquals("1", open.get("reload:before"), "the connection opened before the reload still works");
+            assertEquals("OK", open.set("reload:after", "2"));
+            Run nothing = cli(mesh.a2, "reload", "a1");
+            assertTrue(nothing.out().contains("nothing changed"), nothing.out());
+            mesh.writeConfig(mesh.a1, "dc-a", "  cluster.split-brain-resolver.stable-after = 9s\n");
+            Run refused = cli(mesh.a2, "reload", "a1");
+            assertEquals(1, refused.status());
+            assertTrue(refused.err().contains("need a restart") && refused.err().contains("cloakmesh.cluster"), refused.err());
+        }
+    }
+
+    @Test
+    @Order(6)
+    void unknownNodeUnreachableUrlAndKeygen() throws Exception {
+        Run unknown = cli(mesh.a1, "drain", "nosuch");
+        assertEquals(1, unknown.status());
+        assertEquals("mesh-admin: no node named nosuch answers", unknown.err().strip());
+        Run unreachable = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + Poll.freePort(), "--token-file",
+                mesh.tokenFile.toString(), "status"));
+        assertEquals(1, unreachable.status());
+        assertEquals(1, unreachable.err().strip().lines().count(), unreachable.err());
+        assertTrue(unreachable.err().contains("cannot reach the admin API"), unreachable.err());
+
+        Path key = mesh.dir.resolve("new.key");
+        Run keygen = cli(List.of(CLI.toString(), "keygen", key.toString()));
+        assertEquals(0, keygen.status(), keygen.err());
+        assertEquals(32, Files.size(key));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        Run again = cli(List.of(CLI.toString(), "keygen", key.toString()));
+        assertEquals(1, again.status());
+        assertTrue(again.err().contains("already exists"), again.err());
+        Run help = cli(List.of(CLI.toString(), "--help"));
+        assertTrue(help.out().contains("connections") && help.out().contains("keygen"), help.out());
+    }
+
+}

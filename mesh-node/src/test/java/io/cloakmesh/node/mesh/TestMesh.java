@@ -1,0 +1,167 @@
+package io.cloakmesh.node.mesh;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cloakmesh.node.testing.ExternalProcess;
+import io.cloakmesh.node.testing.Poll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Four real nodes (a1, a2 in dc-a importing "redis"; b1, b2 in dc-b exporting it) and a real
+ * redis-server, each node its own JVM started by scripts/mesh-node, with the admin API on.
+ */
+final class TestMesh implements AutoCloseable {
+    static final Duration CONVERGE = Duration.ofSeconds(90);
+
+    final Path dir;
+    final Path tokenFile;
+    final String token;
+    final int redisPort;
+    final MeshNodeProcess a1;
+    final MeshNodeProcess a2;
+    final MeshNodeProcess b1;
+    final MeshNodeProcess b2;
+    final List<MeshNodeProcess> nodes;
+    private final ExternalProcess redis;
+    private final String common;
+
+    TestMesh(String name) throws Exception {
+        dir = Files.createTempDirectory(name);
+        Path key = Files.write(dir.resolve("mesh.key"), new SecureRandom().generateSeed(32));
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        tokenFile = Files.writeString(dir.resolve("admin.token"), token);
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        redisPort = Poll.freePort();
+        redis = ExternalProcess.redis(redisPort);
+
+        int[] cluster = {Poll.freePort(), Poll.freePort(), Poll.freePort(), Poll.freePort()};
+        common = """
+                cloakmesh {
+                  cluster { seed-nodes = ["127.0.0.1:%d", "127.0.0.1:%d"], split-brain-resolver.stable-after = 5s,
+                            failure-detector.acceptable-heartbeat-pause = 3s }
+                  link.security.key-file = "%s"
+                  admin.token-file = "%s"
+                  routing.load-publish-interval = 500ms
+                  shutdown.drain-deadline = 20s
+                  metrics.log-interval = 0
+                }
+                """.formatted(cluster[0], cluster[2], key, tokenFile);
+        a1 = node("a1", "dc-a", cluster[0], 0, Poll.freePort());
+        a2 = node("a2", "dc-a", cluster[1], 0, Poll.freePort());
+        b1 = node("b1", "dc-b", cluster[2], Poll.freePort(), 0);
+        b2 = node("b2", "dc-b", cluster[3], Poll.freePort(), 0);
+        nodes = List.of(a1, a2, b1, b2);
+        for (MeshNodeProcess n : nodes) {
+            n.start();
+        }
+        awaitActiveExporters(nodes, "b1", "b2");
+    }
+
+    private MeshNodeProcess node(String name, String dc, int clusterPort, int linkPort, int importPort) throws IOException {
+        int adminPort = Poll.freePort();
+        MeshNodeProcess node = new MeshNodeProcess(name, dir.resolve(name + ".conf"), clusterPort, adminPort, linkPort,
+                importPort, token);
+        writeConfig(node, dc, "");
+        return node;
+    }
+
+    /** (Re)writes a node's file: its fixed part plus {@code extra} HOCON inside the cloakmesh block. */
+    void writeConfig(MeshNodeProcess node, String dc, String extra) throws IOException {
+        StringBuilder conf = new StringBuilder(common).append("cloakmesh {\n")
+                .append("  node { name = ").append(node.name).append(", datacenter = ").append(dc).append(" }\n")
+                .append("  cluster.bind = \"127.0.0.1:").append(node.clusterPort).append("\"\n")
+                .append("  admin.listen = \"127.0.0.1:").append(node.adminPort).append("\"\n");
+        if (node.linkPort != 0) {
+            conf.append("  link.listen = \"127.0.0.1:").append(node.linkPort).append("\"\n")
+                    .append("  exports.redis.targets = [\"127.0.0.1:").append(redisPort).append("\"]\n");
+        }
+        if (node.importPort != 0) {
+            conf.append("  imports.redis { listen = \"127.0.0.1:").append(node.importPort).append("\", datacenter = dc-b }\n");
+        }
+        conf.append(extra).append("}\n");
+        Files.writeString(node.config, conf);
+    }
+
+    /** node name → "STATE reachable|unreachable linkPort" for the redis service, as {@code observer} sees it. */
+    static Map<String, String> exporters(MeshNodeProcess observer) {
+        Map<String, String> seen = new TreeMap<>();
+        try {
+            for (JsonNode service : observer.get("/v1/services").get("services")) {
+                if (!service.get("service").asText().equals("redis")) {
+                    continue;
+                }
+                for (JsonNode e : service.get("exporters")) {
+                    String link = e.get("link").asText();
+                    seen.put(e.get("node").asText(), e.get("state").asText() + " "
+                            + (e.get("reachable").asBoolean() ? "reachable" : "unreachable") + " "
+                            + link.substring(link.lastIndexOf(':') + 1));
+                }
+            }
+        } catch (IOException e) {
+            seen.put("error", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return seen;
+    }
+
+    static boolean activeExactly(MeshNodeProcess observer, String... names) {
+        Map<String, String> seen = exporters(observer);
+        if (seen.size() != names.length) {
+            return false;
+        }
+        for (String n : names) {
+            String s = seen.get(n);
+            if (s == null || !s.startsWith("ACTIVE reachable")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void awaitActiveExporters(List<MeshNodeProcess> observers, String... names) {
+        for (MeshNodeProcess o : observers) {
+            try {
+                Poll.until(CONVERGE, o.name + " seeing exporters " + String.join(",", names) + " active",
+                        () -> activeExactly(o, names));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; it sees " + exporters(o) + "\n" + o.output(), e);
+            }
+        }
+    }
+
+    /** A counter of the redis service on {@code node} (role import or export). */
+    static int counter(MeshNodeProcess node, String role, String field) {
+        try {
+            JsonNode c = node.counters(role, "redis");
+            return c == null ? 0 : c.get(field).asInt();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (MeshNodeProcess n : nodes) {
+            n.close();
+        }
+        redis.close();
+        // Failed assertions carry the node logs they need, so the directory can go.
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
