@@ -15,32 +15,36 @@ final class NodeCommands {
         return "v1/nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "/" + action;
     }
 
-    @Command(name = "drain", description = {"Mark NODE draining: it takes no new links, open ones finish.",
-        "Entries stop choosing it within a gossip round."})
-    static final class Drain extends AdminCommand {
+    /** Drain or undrain: one request to the named node, one line back. */
+    abstract static class DrainCommand extends AdminCommand {
         @Parameters(paramLabel = "NODE", description = "The node's name.")
         String node;
 
+        abstract boolean draining();
+
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode report = client.send("POST", nodePath(node, "drain"));
+        final void run(AdminClient client) throws AdminException {
+            JsonNode report = client.send(draining() ? "POST" : "DELETE", nodePath(node, "drain"));
             if (!printedJson(report)) {
-                System.out.println("node " + report.path("name").asText() + " is draining");
+                System.out.println("node " + report.path("name").asText() + " is " + (draining() ? "draining" : "active"));
             }
         }
     }
 
-    @Command(name = "undrain", description = "Make a draining NODE take new links again.")
-    static final class Undrain extends AdminCommand {
-        @Parameters(paramLabel = "NODE", description = "The node's name.")
-        String node;
-
+    @Command(name = "drain", description = {"Mark NODE draining: it takes no new links, open ones finish.",
+        "Entries stop choosing it within a gossip round."})
+    static final class Drain extends DrainCommand {
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode report = client.send("DELETE", nodePath(node, "drain"));
-            if (!printedJson(report)) {
-                System.out.println("node " + report.path("name").asText() + " is active");
-            }
+        boolean draining() {
+            return true;
+        }
+    }
+
+    @Command(name = "undrain", description = "Make a draining NODE take new links again.")
+    static final class Undrain extends DrainCommand {
+        @Override
+        boolean draining() {
+            return false;
         }
     }
 
@@ -53,14 +57,12 @@ final class NodeCommands {
         @Override
         void run(AdminClient client) throws AdminException {
             JsonNode reply = client.send("POST", nodePath(node, "reload"));
-            if (printedJson(reply)) {
-                if (!reply.path("ok").asBoolean()) {
-                    throw new AdminException("node " + node + " refused the reload: " + reply.path("message").asText());
-                }
-                return;
-            }
+            boolean printed = printedJson(reply);
             if (!reply.path("ok").asBoolean()) {
                 throw new AdminException("node " + node + " refused the reload: " + reply.path("message").asText());
+            }
+            if (printed) {
+                return;
             }
             JsonNode r = reply.path("result");
             Table t = new Table("CHANGE", "SERVICES");

@@ -11,56 +11,74 @@ final class ReadCommands {
     private ReadCommands() {
     }
 
-    @Command(name = "status", description = "The mesh at a glance, as the asked node sees it.")
-    static final class Status extends AdminCommand {
+    /** Fetches one mesh-wide answer and prints it as a table, or as JSON with --json. */
+    abstract static class ReadCommand extends AdminCommand {
+        abstract String path();
+
+        abstract Table table(JsonNode answer);
+
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode s = client.get("v1/status");
-            if (printedJson(s)) {
+        final void run(AdminClient client) throws AdminException {
+            JsonNode answer = client.get(path());
+            if (printedJson(answer)) {
                 return;
             }
+            table(answer).print(System.out);
+            warnUnanswered(answer);
+        }
+    }
+
+    @Command(name = "status", description = "The mesh at a glance, as the asked node sees it.")
+    static final class Status extends ReadCommand {
+        @Override
+        String path() {
+            return "v1/status";
+        }
+
+        @Override
+        Table table(JsonNode answer) {
             StringBuilder members = new StringBuilder();
-            s.path("members").fields().forEachRemaining(e -> members.append(members.length() == 0 ? "" : ", ")
+            answer.path("members").fields().forEachRemaining(e -> members.append(members.length() == 0 ? "" : ", ")
                     .append(e.getValue().asInt()).append(' ').append(e.getKey()));
             Table t = new Table("FIELD", "VALUE")
-                    .row("asked node", s.path("node").asText() + " (" + s.path("datacenter").asText() + ")")
+                    .row("asked node", answer.path("node").asText() + " (" + answer.path("datacenter").asText() + ")")
                     .row("members", members)
-                    .row("services", s.path("services").asInt())
-                    .row("client connections", s.path("connections").asInt());
-            if (s.path("unreachableDatacenters").size() > 0) {
-                t.row("unreachable datacenters", s.path("unreachableDatacenters").toString());
+                    .row("services", answer.path("services").asInt())
+                    .row("client connections", answer.path("connections").asInt());
+            if (answer.path("unreachableDatacenters").size() > 0) {
+                t.row("unreachable datacenters", answer.path("unreachableDatacenters").toString());
             }
-            t.print(System.out);
-            warnUnanswered(s);
+            return t;
         }
     }
 
     @Command(name = "members", description = "Cluster members: node, address, datacenter, status, reachability.")
-    static final class Members extends AdminCommand {
+    static final class Members extends ReadCommand {
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode answer = client.get("v1/members");
-            if (printedJson(answer)) {
-                return;
-            }
+        String path() {
+            return "v1/members";
+        }
+
+        @Override
+        Table table(JsonNode answer) {
             Table t = new Table("NODE", "ADDRESS", "DATACENTER", "STATUS", "REACHABLE");
             for (JsonNode m : answer.path("members")) {
                 t.row(m.path("name").asText(), m.path("address").asText(), m.path("datacenter").asText(),
                         m.path("status").asText(), m.path("reachable").asBoolean() ? "yes" : "no");
             }
-            t.print(System.out);
-            warnUnanswered(answer);
+            return t;
         }
     }
 
     @Command(name = "services", description = "Every service with its exporters and importers.")
-    static final class Services extends AdminCommand {
+    static final class Services extends ReadCommand {
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode answer = client.get("v1/services");
-            if (printedJson(answer)) {
-                return;
-            }
+        String path() {
+            return "v1/services";
+        }
+
+        @Override
+        Table table(JsonNode answer) {
             Table t = new Table("SERVICE", "ROLE", "NODE", "DATACENTER", "ADDRESS", "STATE", "REACHABLE", "LOAD");
             for (JsonNode s : answer.path("services")) {
                 for (JsonNode e : s.path("exporters")) {
@@ -74,19 +92,19 @@ final class ReadCommands {
                             i.path("listen").asText(), "from " + (from.isEmpty() ? "any datacenter" : from), "-", "-");
                 }
             }
-            t.print(System.out);
-            warnUnanswered(answer);
+            return t;
         }
     }
 
     @Command(name = "routes", description = "For each import on each entry node, the exporters it would try, best first.")
-    static final class Routes extends AdminCommand {
+    static final class Routes extends ReadCommand {
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode answer = client.get("v1/routes");
-            if (printedJson(answer)) {
-                return;
-            }
+        String path() {
+            return "v1/routes";
+        }
+
+        @Override
+        Table table(JsonNode answer) {
             Table t = new Table("ENTRY", "DATACENTER", "SERVICE", "FROM", "EXPORTERS (BEST FIRST)");
             for (JsonNode r : answer.path("routes")) {
                 StringBuilder exporters = new StringBuilder();
@@ -95,23 +113,23 @@ final class ReadCommands {
                 t.row(r.path("entry").asText(), r.path("entryDatacenter").asText(), r.path("service").asText(),
                         from.isEmpty() ? "any" : from, exporters.length() == 0 ? "(none)" : exporters);
             }
-            t.print(System.out);
-            warnUnanswered(answer);
+            return t;
         }
     }
 
     @Command(name = "connections", description = "Open connections on every node: client connections on entries, links on exits.")
-    static final class Connections extends AdminCommand {
+    static final class Connections extends ReadCommand {
         @Option(names = "--service", paramLabel = "S", description = "Only connections of service S.")
         String service;
 
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode answer = client.get("v1/connections"
-                    + (service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8)));
-            if (printedJson(answer)) {
-                return;
-            }
+        String path() {
+            return "v1/connections"
+                    + (service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        Table table(JsonNode answer) {
             Table t = new Table("NODE", "DATACENTER", "SERVICE", "ROLE", "CLIENT", "PEER", "TO SERVICE", "FROM SERVICE", "AGE");
             for (JsonNode c : answer.path("connections")) {
                 t.row(c.path("node").asText(), c.path("datacenter").asText(), c.path("service").asText(),
@@ -119,19 +137,19 @@ final class ReadCommands {
                         c.path("bytesToService").asLong(), c.path("bytesFromService").asLong(),
                         c.path("ageSeconds").asLong() + "s");
             }
-            t.print(System.out);
-            warnUnanswered(answer);
+            return t;
         }
     }
 
     @Command(name = "stats", description = "Counters per node and service: connections, bytes, open failures, failovers.")
-    static final class Stats extends AdminCommand {
+    static final class Stats extends ReadCommand {
         @Override
-        void run(AdminClient client) throws AdminException {
-            JsonNode answer = client.get("v1/stats");
-            if (printedJson(answer)) {
-                return;
-            }
+        String path() {
+            return "v1/stats";
+        }
+
+        @Override
+        Table table(JsonNode answer) {
             Table t = new Table("NODE", "DATACENTER", "SERVICE", "ROLE", "ACTIVE", "TOTAL", "TO SERVICE", "FROM SERVICE",
                     "OPEN FAILURES", "FAILOVERS");
             for (JsonNode n : answer.path("nodes")) {
@@ -146,8 +164,7 @@ final class ReadCommands {
                             s.path("failovers").asLong());
                 }
             }
-            t.print(System.out);
-            warnUnanswered(answer);
+            return t;
         }
     }
 }
