@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +120,22 @@ class AdminIT {
         assertEquals(2, a1Route.get("exporters").size(), routes.toString());
         Run status = cli(mesh.a1, "status");
         assertTrue(status.out().contains("4 Up"), status.out());
+    }
+
+    @Test
+    @Order(2)
+    void everyReadCommandPrintsATableAndJson() throws Exception {
+        Map<String, String> listOf = Map.of("members", "members", "services", "services", "routes", "routes",
+                "connections", "connections", "stats", "nodes", "status", "members");
+        for (Map.Entry<String, String> command : listOf.entrySet()) {
+            Run table = cli(mesh.a2, command.getKey());
+            assertEquals(0, table.status(), command.getKey() + ": " + table.err());
+            assertTrue(table.out().lines().findFirst().orElse("").matches("[A-Z][A-Z ()]+"),
+                    command.getKey() + " starts with a header row:\n" + table.out());
+            JsonNode json = cli(mesh.a2, "--json", command.getKey()).json();
+            assertTrue(json.has(command.getValue()), command.getKey() + " --json: " + json);
+            assertEquals(0, json.get("unanswered").size(), command.getKey() + " --json: " + json);
+        }
     }
 
     @Test
@@ -232,6 +249,27 @@ class AdminIT {
         assertTrue(again.err().contains("already exists"), again.err());
         Run help = cli(List.of(CLI.toString(), "--help"));
         assertTrue(help.out().contains("connections") && help.out().contains("keygen"), help.out());
+    }
+
+    @Test
+    @Order(7)
+    void aNodeThatDoesNotAnswerIsMarkedNotFatal() throws Exception {
+        long pid = mesh.b2.pid();
+        new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+        try {
+            Run stats = cli(mesh.a1, "--json", "stats");
+            assertEquals(0, stats.status(), stats.err());
+            JsonNode json = stats.json();
+            assertEquals(3, json.get("nodes").size(), json.toString());
+            assertEquals(1, json.get("unanswered").size(), json.toString());
+            assertTrue(json.get("unanswered").get(0).asText().contains(":" + mesh.b2.clusterPort), json.toString());
+            Run table = cli(mesh.a1, "members");
+            assertEquals(0, table.status(), table.err());
+            assertTrue(table.err().contains("warning: no answer from") && table.err().contains(":" + mesh.b2.clusterPort),
+                    table.err());
+        } finally {
+            new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+        }
     }
 
 }

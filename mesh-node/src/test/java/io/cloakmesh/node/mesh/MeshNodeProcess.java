@@ -48,6 +48,10 @@ final class MeshNodeProcess implements AutoCloseable {
         return this;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }
