@@ -2,6 +2,7 @@ package io.cloakmesh.node.admin;
 
 import io.cloakmesh.node.link.Links;
 import io.cloakmesh.node.mesh.MeshNode;
+import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -61,14 +62,9 @@ public final class AdminAgent extends AbstractBehavior<AdminAgent.Command> {
                 .onMessage(Reload.class, m -> {
                     node.reload().whenComplete((result, failure) -> m.replyTo().tell(failure == null
                             ? new ReloadReply(node.settings().nodeName(), true, "reloaded", result)
-                            : new ReloadReply(node.settings().nodeName(), false, rootMessage(failure), null)));
+                            : new ReloadReply(node.settings().nodeName(), false, Failures.rootMessage(failure), null)));
                     return this;
                 })
                 .build();
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable root = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 }

@@ -127,10 +127,10 @@ final class LinkDialer {
         return "connect-failed";
     }
 
-    private static String detail(Throwable failure) {
+    private String detail(Throwable failure) {
         Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (t instanceof TimeoutException) {
-            return "no answer within " + "the open timeout";
+            return "no answer within link.open-timeout (" + link.openTimeout().toMillis() + " ms)";
         }
         return t instanceof LinkRefusedException || t instanceof PipeFailure ? t.getMessage() : Failures.rootMessage(t);
     }

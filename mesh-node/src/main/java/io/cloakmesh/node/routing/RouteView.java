@@ -26,6 +26,10 @@ public final class RouteView {
 
     void publish(Map<String, List<Route>> next) {
         routes = Map.copyOf(next);
+        // Forget exporters that left the table once this entry has no link to them.
+        java.util.Set<String> present = new java.util.HashSet<>();
+        next.values().forEach(list -> list.forEach(r -> present.add(r.entry().key())));
+        openLinks.entrySet().removeIf(e -> e.getValue().get() == 0 && !present.contains(e.getKey()));
     }
 
     /** Every service and its exporters, for the admin API and tests. */

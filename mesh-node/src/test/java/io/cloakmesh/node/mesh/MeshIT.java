@@ -56,27 +56,11 @@ class MeshIT {
         mesh.close();
     }
 
-    private static Map<String, String> exporters(MeshNodeProcess observer) {
-        return TestMesh.exporters(observer);
-    }
-
-    private static boolean activeExactly(MeshNodeProcess observer, String... names) {
-        return TestMesh.activeExactly(observer, names);
-    }
-
-    private void awaitActiveExporters(List<MeshNodeProcess> observers, String... names) {
-        TestMesh.awaitActiveExporters(observers, names);
-    }
-
-    private static int counter(MeshNodeProcess node, String role, String field) {
-        return TestMesh.counter(node, role, field);
-    }
-
     @Test
     @Order(1)
     void routingTableConvergesOnEveryNode() {
         for (MeshNodeProcess o : nodes) {
-            Map<String, String> seen = exporters(o);
+            Map<String, String> seen = TestMesh.exporters(o);
             assertEquals("ACTIVE reachable " + b1.linkPort, seen.get("b1"), o.name + " sees " + seen);
             assertEquals("ACTIVE reachable " + b2.linkPort, seen.get("b2"), o.name + " sees " + seen);
             assertEquals(2, seen.size(), o.name + " sees " + seen);
@@ -100,9 +84,9 @@ class MeshIT {
             viaA1.set("traffic:big".getBytes(), big);
             assertArrayEquals(big, viaA2.get("traffic:big".getBytes()));
         }
-        assertTrue(counter(a1, "import", "bytesToService") > 1 << 20);
-        assertTrue(counter(a2, "import", "bytesFromService") > 1 << 20);
-        assertTrue(counter(b1, "export", "total") + counter(b2, "export", "total") >= 2);
+        assertTrue(TestMesh.counter(a1, "import", "bytesToService") > 1 << 20);
+        assertTrue(TestMesh.counter(a2, "import", "bytesFromService") > 1 << 20);
+        assertTrue(TestMesh.counter(b1, "export", "total") + TestMesh.counter(b2, "export", "total") >= 2);
     }
 
     @Test
@@ -116,37 +100,37 @@ class MeshIT {
                 open.add(j);
             }
             Poll.until(Duration.ofSeconds(10), "6 links counted at the exits",
-                    () -> counter(b1, "export", "active") + counter(b2, "export", "active") == 6);
-            int onB2 = counter(b2, "export", "active");
+                    () -> TestMesh.counter(b1, "export", "active") + TestMesh.counter(b2, "export", "active") == 6);
+            int onB2 = TestMesh.counter(b2, "export", "active");
             assertTrue(onB2 >= 1, "links are spread over both exporters, b2 has " + onB2);
 
             assertTrue(a1.post("/v1/nodes/b2/drain").get("draining").asBoolean(), "drained through another node");
             for (MeshNodeProcess o : List.of(a1, a2)) {
                 Poll.until(CONVERGE, o.name + " seeing b2 draining",
-                        () -> exporters(o).getOrDefault("b2", "").startsWith("DRAINING"));
+                        () -> TestMesh.exporters(o).getOrDefault("b2", "").startsWith("DRAINING"));
             }
-            int b2Total = counter(b2, "export", "total");
-            int b1Total = counter(b1, "export", "total");
+            int b2Total = TestMesh.counter(b2, "export", "total");
+            int b1Total = TestMesh.counter(b1, "export", "total");
             for (int i = 0; i < 10; i++) {
                 try (Jedis j = new Jedis("127.0.0.1", (i % 2 == 0 ? a1 : a2).importPort)) {
                     assertEquals("OK", j.set("drain:" + i, "v" + i));
                     assertEquals("v" + i, j.get("drain:" + i));
                 }
             }
-            assertEquals(b2Total, counter(b2, "export", "total"), "no new link went to the draining exporter");
-            assertEquals(b1Total + 10, counter(b1, "export", "total"));
+            assertEquals(b2Total, TestMesh.counter(b2, "export", "total"), "no new link went to the draining exporter");
+            assertEquals(b1Total + 10, TestMesh.counter(b1, "export", "total"));
 
             for (int i = 0; i < open.size(); i++) {
                 assertEquals("OK", open.get(i).set("drain:old:" + i, "still here " + i));
                 assertEquals("still here " + i, open.get(i).get("drain:old:" + i));
             }
-            assertEquals(onB2, counter(b2, "export", "active"), "open links on the draining exporter carry on");
+            assertEquals(onB2, TestMesh.counter(b2, "export", "active"), "open links on the draining exporter carry on");
         } finally {
             open.forEach(Jedis::close);
         }
-        Poll.until(Duration.ofSeconds(10), "b2's links to finish", () -> counter(b2, "export", "active") == 0);
+        Poll.until(Duration.ofSeconds(10), "b2's links to finish", () -> TestMesh.counter(b2, "export", "active") == 0);
         b2.delete("/v1/nodes/b2/drain");
-        awaitActiveExporters(List.of(a1, a2), "b1", "b2");
+        TestMesh.awaitActiveExporters(List.of(a1, a2), "b1", "b2");
     }
 
     /** A client that keeps opening new connections through a1 and checks every answer it gets. */
@@ -223,10 +207,10 @@ class MeshIT {
             assertTrue(prober.wrong.isEmpty(), "wrong answers: " + prober.wrong);
         }
         for (MeshNodeProcess o : List.of(a1, a2, b1)) {
-            Poll.until(CONVERGE, o.name + " dropping b2's rows", () -> activeExactly(o, "b1"));
+            Poll.until(CONVERGE, o.name + " dropping b2's rows", () -> TestMesh.activeExactly(o, "b1"));
         }
         b2.start();
-        awaitActiveExporters(List.of(a1, a2, b1, b2), "b1", "b2");
+        TestMesh.awaitActiveExporters(List.of(a1, a2, b1, b2), "b1", "b2");
     }
 
     @Test
@@ -252,7 +236,7 @@ class MeshIT {
                     + victim.name + "; " + prober.failed.get() + " connection(s) failed in all");
         }
         for (MeshNodeProcess o : List.of(a1, a2, survivor)) {
-            Poll.until(CONVERGE, o.name + " dropping the crashed node's rows", () -> activeExactly(o, survivor.name));
+            Poll.until(CONVERGE, o.name + " dropping the crashed node's rows", () -> TestMesh.activeExactly(o, survivor.name));
         }
         assertTrue(survivor.alive(), "the survivor is still running");
     }
