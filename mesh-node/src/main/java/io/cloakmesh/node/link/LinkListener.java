@@ -13,8 +13,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -93,36 +93,58 @@ public final class LinkListener {
         return listener.whenIdle();
     }
 
+    /**
+     * One accepted link's target side. The target is connected while the link may already be gone (the
+     * entry gave up), so attaching and ending are one lock apart: a target that arrives after the end is
+     * closed at once and never counted.
+     */
+    private static final class LinkTarget {
+        final CompletableFuture<Flow<ByteString, ByteString, NotUsed>> flow = new CompletableFuture<>();
+        private Detached<?> connection;
+        private Runnable uncount = () -> { };
+        private boolean ended;
+
+        synchronized boolean attach(Detached<?> target, Supplier<Runnable> count) {
+            if (ended) {
+                return false;
+            }
+            connection = target;
+            uncount = count.get();
+            return true;
+        }
+
+        synchronized void end() {
+            ended = true;
+            flow.complete(REFUSED);
+            if (connection != null) {
+                connection.abort(new IllegalStateException("link closed"));
+            }
+            uncount.run();
+        }
+    }
+
     private void serve(Tcp.IncomingConnection connection, Runnable closed) {
         InetSocketAddress peer = connection.remoteAddress();
-        CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target = new CompletableFuture<>();
-        AtomicReference<Detached<?>> attached = new AtomicReference<>();
-        AtomicReference<Runnable> uncount = new AtomicReference<>(() -> { });
+        LinkTarget target = new LinkTarget();
         LiveConnections.Live linkView = live.register("", "export", peer.toString());
         Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
                 .via(killSwitch.flow())
                 .viaMat(Pipe.server(pipe, new CompletableFuture<>()).reversed()
-                        .atop(ExitGate.create(request -> decide(request, peer, target, attached, uncount, linkView)))
-                        .join(Flow.completionStageFlow(target)), (a, b) -> b);
+                        .atop(ExitGate.create(request -> decide(request, peer, target, linkView)))
+                        .join(Flow.completionStageFlow(target.flow)), (a, b) -> b);
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
-            Detached<?> d = attached.get();
-            if (d != null) {
-                d.abort(new IllegalStateException("link closed"));
-            }
-            target.complete(REFUSED);
+            target.end();
             if (failure != null) {
                 LOG.warn("link from {} dropped: {}", peer, failure instanceof PipeFailure ? failure.getMessage()
                         : Failures.rootMessage(failure));
             }
-            uncount.get().run();
             live.remove(linkView);
             closed.run();
         });
     }
 
-    private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer,
-            CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target, AtomicReference<Detached<?>> attached,
-            AtomicReference<Runnable> uncount, LiveConnections.Live linkView) {
+    private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer, LinkTarget target,
+            LiveConnections.Live linkView) {
         ServiceExport export = exports.apply(request.service());
         OpenReply refusal = null;
         if (export == null) {
@@ -142,22 +164,24 @@ public final class LinkListener {
                 return refuse(request, peer, target,
                         OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "no target of " + request.service() + " accepts"), export);
             }
-            attached.set(connection.connection());
-            uncount.set(export.counters.opened());
+            if (!target.attach(connection.connection(), export.counters::opened)) {
+                connection.connection().abort(new IllegalStateException("link closed before its target connected"));
+                return CompletableFuture.completedFuture(OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "link closed"));
+            }
             linkView.service(request.service());
             linkView.peer(connection.target().toString());
-            target.complete(export.counters.counting(connection.connection().handle(), linkView));
+            target.flow.complete(export.counters.counting(connection.connection().handle(), linkView));
             return CompletableFuture.completedFuture(OpenReply.OK);
         }).thenCompose(reply -> reply);
     }
 
-    private static CompletionStage<OpenReply> refuse(OpenRequest request, InetSocketAddress peer,
-            CompletableFuture<Flow<ByteString, ByteString, NotUsed>> target, OpenReply refusal, ServiceExport export) {
+    private static CompletionStage<OpenReply> refuse(OpenRequest request, InetSocketAddress peer, LinkTarget target,
+            OpenReply refusal, ServiceExport export) {
         LOG.warn("link from {}: open of service {} refused: {}", peer, request.service(), refusal);
         if (export != null) {
             export.counters.openFailed(refusal.status().name().toLowerCase().replace('_', '-'));
         }
-        target.complete(REFUSED);
+        target.flow.complete(REFUSED);
         return CompletableFuture.completedFuture(refusal);
     }
 }

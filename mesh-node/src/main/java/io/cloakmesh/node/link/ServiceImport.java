@@ -5,7 +5,6 @@ import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -69,20 +68,18 @@ public final class ServiceImport {
     }
 
     private void serve(Tcp.IncomingConnection connection, Runnable closed) {
-        AtomicReference<Detached<?>> link = new AtomicReference<>();
         LiveConnections.Live connectionView = live.register(settings.name(), "import", connection.remoteAddress().toString());
-        CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = dialer.open(settings.name(), settings.datacenter(), counters)
-                .thenApply(open -> {
-                    link.set(open.link());
-                    connectionView.peer(open.exporter().node() + " (" + open.exporter().linkAddress() + ")");
-                    return counters.counting(open.link().handle(), connectionView);
-                });
+        CompletionStage<LinkDialer.OpenLink> link = dialer.open(settings.name(), settings.datacenter(), counters);
+        CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = link.thenApply(open -> {
+            connectionView.peer(open.exporter().node() + " (" + open.exporter().linkAddress() + ")");
+            return counters.counting(open.link().handle(), connectionView);
+        });
         Runnable uncount = counters.opened();
         connection.handleWith(Flow.of(ByteString.class).via(killSwitch.flow()).via(Flow.completionStageFlow(opened))
                         .watchTermination((mat, terminated) -> terminated), system)
                 .whenComplete((done, failure) -> {
                     // A client that leaves while its link is being opened must not leave the link behind.
-                    opened.thenAccept(f -> link.get().abort(new IllegalStateException("client connection closed")));
+                    link.thenAccept(open -> open.link().abort(new IllegalStateException("client connection closed")));
                     if (failure != null && !(Failures.rootCause(failure) instanceof LinkDialer.NoExporterException)) {
                         LOG.info("import {}: connection from {} ended: {}", settings.name(), connection.remoteAddress(),
                                 Failures.rootMessage(failure));

@@ -46,6 +46,7 @@ public final class MeshNode {
     private final Links links;
     private final ActorRef<RoutingTable.Command> routing;
     private final Map<String, ServiceCounters.Snapshot> lastLogged = new HashMap<>();
+    private CompletionStage<?> reloads = CompletableFuture.completedFuture(null);
 
     private MeshNode(Path configFile, MeshSettings settings, ActorSystem<Void> system, RouteView routes, Links links,
             ActorRef<RoutingTable.Command> routing) {
@@ -121,6 +122,14 @@ public final class MeshNode {
      * is refused, since it needs a restart. Unchanged services keep their connections.
      */
     public synchronized CompletionStage<Links.ReloadResult> reload() {
+        // One reload at a time: each compares the file with what the previous one applied.
+        CompletableFuture<Links.ReloadResult> next = reloads.handle((r, e) -> null).thenCompose(x -> reloadNow())
+                .toCompletableFuture();
+        reloads = next;
+        return next;
+    }
+
+    private CompletionStage<Links.ReloadResult> reloadNow() {
         MeshSettings next;
         try {
             next = MeshSettings.load(configFile);

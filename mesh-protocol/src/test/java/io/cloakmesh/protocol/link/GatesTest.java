@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -74,11 +75,54 @@ class GatesTest {
     }
 
     @Test
-    void aSlowDecisionHoldsClientBytesBack() throws Exception {
+    void theEntrySendsOnlyTheRequestUntilItIsAnswered() throws Exception {
+        // The "exit" records what reaches it and answers only once it has seen the whole request; client
+        // bytes are already waiting, so a gate that let them through early would deliver them first.
+        ConcurrentLinkedQueue<ByteString> atExit = new ConcurrentLinkedQueue<>();
+        ByteString request = LinkFrames.encode(OpenRequest.of("orders"));
+        CompletableFuture<ByteString> answer = new CompletableFuture<>();
+        Flow<ByteString, ByteString, ?> exit = Flow.fromSinkAndSource(
+                Sink.foreach(b -> {
+                    atExit.add(b);
+                    if (atExit.stream().reduce(ByteString.emptyByteString(), ByteString::concat).size() >= request.size()) {
+                        answer.complete(LinkFrames.encode(OpenReply.refused(OpenStatus.DRAINING, "not now")));
+                    }
+                }),
+                Source.completionStage(answer));
+        CompletionStage<OpenReply> opened = Source.from(List.of("secret", "more"))
+                .map(ByteString::fromString)
+                .viaMat(EntryGate.create(OpenRequest.of("orders")).join(exit), Keep.right())
+                .to(Sink.ignore())
+                .run(system);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> opened.toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertEquals(OpenStatus.DRAINING, assertInstanceOf(LinkRefusedException.class, e.getCause()).reply().status());
+        assertEquals(request, atExit.stream().reduce(ByteString.emptyByteString(), ByteString::concat));
+    }
+
+    @Test
+    void theExitHoldsBytesThatCameWithTheRequestUntilItSaysOk() throws Exception {
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
         CompletableFuture<OpenReply> later = new CompletableFuture<>();
-        var result = run(r -> later, List.of("a", "b", "c"));
-        assertTrue(!result.second().toCompletableFuture().isDone());
+        CompletableFuture<OpenRequest> asked = new CompletableFuture<>();
+        Flow<ByteString, ByteString, ?> target = Flow.fromSinkAndSource(Sink.foreach(atTarget::add), Source.maybe());
+        CompletionStage<List<ByteString>> replies = Source.single(LinkFrames.encode(OpenRequest.of("orders"))
+                        .concat(ByteString.fromString("early bytes")))
+                .concat(Source.maybe())
+                .via(ExitGate.create(r -> {
+                    asked.complete(r);
+                    return later;
+                }).join(target))
+                .take(1)
+                .runWith(Sink.seq(), system);
+        assertEquals(OpenRequest.of("orders"), asked.get(5, TimeUnit.SECONDS));
+        assertTrue(atTarget.isEmpty(), "bytes reached the target before OK: " + atTarget);
         later.complete(OpenReply.OK);
-        assertEquals("ABC", result.second().toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertEquals(List.of(LinkFrames.encode(OpenReply.OK)), replies.toCompletableFuture().get(5, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (atTarget.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals("early bytes", atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
     }
 }
