@@ -37,7 +37,7 @@ public final class SharedKey {
         try (InputStream in = Files.newInputStream(file)) {
             return fromStream(in, file.toString());
         } catch (IOException e) {
-            throw new KeyFileException("cannot read key file " + file + ": " + describe(e), e);
+            throw new KeyFileException("cannot read key file " + file + ": " + IoReasons.describe(e), e);
         }
     }
 
@@ -50,7 +50,7 @@ public final class SharedKey {
             }
             return fromKeyBytes(raw);
         } catch (IOException e) {
-            throw new KeyFileException("cannot read key file " + name + ": " + describe(e), e);
+            throw new KeyFileException("cannot read key file " + name + ": " + IoReasons.describe(e), e);
         }
     }
 
@@ -71,7 +71,7 @@ public final class SharedKey {
         } catch (UnsupportedOperationException e) {
             return;
         } catch (IOException e) {
-            throw new KeyFileException("cannot read permissions of key file " + file + ": " + describe(e), e);
+            throw new KeyFileException("cannot read permissions of key file " + file + ": " + IoReasons.describe(e), e);
         }
         if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
             throw new KeyFileException("key file " + file + " is readable by other users; run: chmod 600 " + file);
@@ -89,9 +89,5 @@ public final class SharedKey {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
-    }
-
-    private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }
