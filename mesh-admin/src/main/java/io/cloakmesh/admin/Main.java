@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
             "Tables for people; --json for scripts. Exit status 1 on any error, with a one-line message."},
         subcommands = {ReadCommands.Status.class, ReadCommands.Members.class, ReadCommands.Services.class,
             ReadCommands.Routes.class, ReadCommands.Connections.class, ReadCommands.Stats.class,
-            NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.Reload.class, KeygenCommand.class})
+            NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.Reload.class, KeygenCommand.class,
+            PkiCommands.class})
 public final class Main implements Runnable {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "A node's admin API (default: $MESH_ADMIN_URL or http://127.0.0.1:7700).")
