@@ -6,6 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
+import io.cloakmesh.crypto.tls.NodeCertificates;
+import io.cloakmesh.crypto.tls.TlsConfig;
+import io.cloakmesh.crypto.tls.TlsContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,9 +33,12 @@ public record MeshSettings(
         Duration metricsLogInterval,
         Config nodeFile) {
 
+    /**
+     * @param tls mutual TLS for cluster traffic; empty only when every cluster address is loopback
+     */
     public record ClusterSettings(HostPort bind, HostPort canonical, List<HostPort> seedNodes, String sbrStrategy,
             Duration sbrStableAfter, int sbrQuorumSize, Duration heartbeatInterval, Duration acceptablePause,
-            Duration crossDcHeartbeatInterval, Duration crossDcAcceptablePause) {
+            Duration crossDcHeartbeatInterval, Duration crossDcAcceptablePause, Optional<TlsConfig> tls) {
     }
 
     public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
@@ -84,7 +90,7 @@ public record MeshSettings(
         return new MeshSettings(
                 node.name("name"),
                 node.name("datacenter"),
-                cluster(root.at("cluster")),
+                cluster(root.at("cluster"), node.string("name")),
                 link,
                 exports,
                 imports(root.at("imports")),
@@ -95,9 +101,9 @@ public record MeshSettings(
                 nodeFile);
     }
 
-    private static ClusterSettings cluster(Settings s) throws InvalidSettingException {
+    private static ClusterSettings cluster(Settings s, String nodeName) throws InvalidSettingException {
         s.onlyKeys(List.of("bind", "canonical", "seed-nodes", "split-brain-resolver", "failure-detector",
-                "cross-datacenter-failure-detector"));
+                "cross-datacenter-failure-detector", "tls"));
         HostPort bind = s.hostPort("bind");
         HostPort canonical = s.optionalHostPort("canonical");
         List<HostPort> seeds = s.hostPorts("seed-nodes");
@@ -119,10 +125,48 @@ public record MeshSettings(
         fd.onlyKeys(List.of("heartbeat-interval", "acceptable-heartbeat-pause"));
         Settings crossFd = s.at("cross-datacenter-failure-detector");
         crossFd.onlyKeys(List.of("heartbeat-interval", "acceptable-heartbeat-pause"));
-        return new ClusterSettings(bind, canonical == null ? bind : canonical, seeds, strategy,
+        HostPort reachedAt = canonical == null ? bind : canonical;
+        return new ClusterSettings(bind, reachedAt, seeds, strategy,
                 sbr.duration("stable-after", false), quorum,
                 fd.duration("heartbeat-interval", false), fd.duration("acceptable-heartbeat-pause", false),
-                crossFd.duration("heartbeat-interval", false), crossFd.duration("acceptable-heartbeat-pause", false));
+                crossFd.duration("heartbeat-interval", false), crossFd.duration("acceptable-heartbeat-pause", false),
+                clusterTls(s.at("tls"), nodeName, bind, reachedAt, seeds));
+    }
+
+    /**
+     * Cluster traffic carries membership, the routing table and admin commands, so it is mutual TLS with
+     * certificates of the mesh CA; plain only while it never leaves this host.
+     */
+    private static Optional<TlsConfig> clusterTls(Settings s, String nodeName, HostPort bind, HostPort canonical,
+            List<HostPort> seeds) throws InvalidSettingException {
+        TlsConfig config = TlsSettings.read(s);
+        if (!config.hasCertificate()) {
+            List<HostPort> all = new java.util.ArrayList<>(List.of(bind, canonical));
+            all.addAll(seeds);
+            for (HostPort address : all) {
+                if (!isLoopback(address.host())) {
+                    throw new InvalidSettingException(s.full("cert-file"), "required: cluster traffic leaves this host ("
+                            + address + "); plain cluster traffic is allowed only when every cluster address is loopback");
+                }
+            }
+            return Optional.empty();
+        }
+        if (config.authClients() != TlsConfig.ClientAuth.YES) {
+            throw new InvalidSettingException(s.full("auth-clients"), "must be yes: only nodes with a certificate of the "
+                    + "mesh CA may join the cluster");
+        }
+        TlsContext context = TlsSettings.load(s, config);
+        String named = context.certificate().flatMap(NodeCertificates::nodeName).orElse("(no CN)");
+        if (!named.equals(nodeName)) {
+            throw new InvalidSettingException(s.full("cert-file"), "the certificate names node " + named + ", not "
+                    + nodeName + " (mesh-admin pki issue " + nodeName + " makes one)");
+        }
+        return Optional.of(config);
+    }
+
+    static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1")
+                || host.equals("0:0:0:0:0:0:0:1");
     }
 
     private static LinkSettings link(Settings s) throws InvalidSettingException {

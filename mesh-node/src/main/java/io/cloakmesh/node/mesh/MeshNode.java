@@ -1,7 +1,9 @@
 package io.cloakmesh.node.mesh;
 
 import io.cloakmesh.crypto.pipe.HandshakeMode;
+import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.admin.AdminAgent;
+import io.cloakmesh.node.admin.AdminServer;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
@@ -10,22 +12,30 @@ import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.ExporterState;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.node.routing.RoutingTable;
+import io.cloakmesh.node.tls.ClusterTlsProvider;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +69,26 @@ public final class MeshNode {
     }
 
     /**
-     * Starts the node; fails (with the actor system stopped) if a listener cannot bind.
+     * Starts the node and joins the cluster; fails (with the actor system stopped, before joining) if a
+     * listener cannot bind.
      *
      * @param configFile where {@code settings} came from, read again by {@link #reload()}
      */
     public static MeshNode start(Path configFile, MeshSettings settings) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME, PekkoConfig.of(settings));
+        Optional<ClusterTlsProvider> tls = clusterTls(settings);
+        BootstrapSetup bootstrap = BootstrapSetup.create(PekkoConfig.of(settings));
+        ActorSystemSetup setup = tls.map(provider -> ActorSystemSetup.create(bootstrap,
+                        SSLEngineProviderSetup.create(system -> provider)))
+                .orElseGet(() -> ActorSystemSetup.create(bootstrap));
+        JoinIdentityCheck.useTls(tls);
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME, setup);
         try {
+            if (tls.isEmpty()) {
+                LOG.warn("cluster traffic is plain TCP, allowed only because every cluster address is loopback; "
+                        + "set cloakmesh.cluster.tls before the mesh leaves this host (docs/security.md)");
+            }
+            // Every listener is bound before the node joins or publishes anything, so a port that is taken
+            // stops the node while the mesh has not yet seen it.
             RouteView routes = new RouteView();
             PipeSettings pipe = new PipeSettings(settings.link().key(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
             Links links = Links.start(system, settings, routes, pipe).toCompletableFuture().join();
@@ -75,15 +98,31 @@ public final class MeshNode {
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
             MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing);
+            settings.admin().ifPresent(admin -> AdminServer.start(node, admin).toCompletableFuture().join());
             system.systemActorOf(AdminAgent.create(node), "admin-agent", Props.empty());
+            system.systemActorOf(NodeRoster.create(settings.nodeName(), tls), "node-roster", Props.empty());
             node.registerShutdown();
             node.scheduleCounterLog();
-            LOG.info("node {} ({}) started: cluster {}, seeds {}, {}", settings.nodeName(), settings.datacenter(),
-                    settings.cluster().canonical(), settings.cluster().seedNodes(), links.describe());
+            Cluster.get(system).manager().tell(new JoinSeedNodes(settings.cluster().seedNodes().stream()
+                    .map(seed -> AddressFromURIString.parse(PekkoConfig.address(seed))).toList()));
+            LOG.info("node {} ({}) started: cluster {}{}, seeds {}, {}", settings.nodeName(), settings.datacenter(),
+                    settings.cluster().canonical(), tls.isPresent() ? " (mutual TLS)" : " (plain, loopback only)",
+                    settings.cluster().seedNodes(), links.describe());
             return node;
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
+        }
+    }
+
+    private static Optional<ClusterTlsProvider> clusterTls(MeshSettings settings) {
+        if (settings.cluster().tls().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ClusterTlsProvider(ReloadingTls.load("cluster TLS", settings.cluster().tls().get())));
+        } catch (TlsException e) {
+            throw new IllegalStateException("cloakmesh.cluster.tls." + e.setting() + ": " + e.getMessage(), e);
         }
     }
 
@@ -168,6 +207,14 @@ public final class MeshNode {
 
     private void registerShutdown() {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "mesh-refused", () -> {
+            if (shutdown.getShutdownReason().orElse(null)
+                    instanceof CoordinatedShutdown.IncompatibleConfigurationDetectedReason$) {
+                LOG.error("the cluster refused node {}: its name is taken by another member (the seed's log names it), "
+                        + "or its configuration is incompatible with the cluster's; exiting 1", settings.nodeName());
+            }
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
         shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "mesh-drain", () -> setDraining(true));
         shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "mesh-unbind", links::unbind);
         shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "mesh-connections-done",

@@ -7,6 +7,7 @@ import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.config.MeshSettings.ClusterSettings;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +29,9 @@ final class PekkoConfig {
         derived.put("pekko.remote.artery.canonical.port", cluster.canonical().port());
         derived.put("pekko.remote.artery.bind.hostname", cluster.bind().host());
         derived.put("pekko.remote.artery.bind.port", cluster.bind().port());
-        derived.put("pekko.cluster.seed-nodes", cluster.seedNodes().stream().map(PekkoConfig::address).toList());
+        // Seed nodes are joined by MeshNode once every listener is bound, not at start-up.
+        derived.put("pekko.remote.artery.transport", cluster.tls().isPresent() ? "tls-tcp" : "tcp");
+        derived.put("pekko.cluster.roles", List.of(NodeRoster.ROLE_PREFIX + settings.nodeName()));
         derived.put("pekko.cluster.multi-data-center.self-data-center", settings.datacenter());
         derived.put("pekko.cluster.split-brain-resolver.active-strategy", cluster.sbrStrategy());
         derived.put("pekko.cluster.split-brain-resolver.stable-after", millis(cluster.sbrStableAfter()));

@@ -1,6 +1,5 @@
 package io.cloakmesh.node.mesh;
 
-import io.cloakmesh.node.admin.AdminServer;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.net.Failures;
@@ -41,7 +40,6 @@ public final class RunCommand implements Callable<Integer> {
         MeshNode node;
         try {
             node = MeshNode.start(config, settings);
-            settings.admin().ifPresent(admin -> AdminServer.start(node, admin).toCompletableFuture().join());
         } catch (RuntimeException e) {
             System.err.println("mesh-node: cannot start node " + settings.nodeName() + ": " + Failures.rootMessage(e));
             return 1;

@@ -86,6 +86,11 @@ final class MeshNodeProcess implements AutoCloseable {
     /** SIGTERM, then the exit status once the node has drained and left. */
     int terminate(Duration timeout) throws InterruptedException {
         process.destroy();
+        return waitForExit(timeout);
+    }
+
+    /** The exit status, once the process has ended by itself. */
+    int waitForExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError(name + " did not exit within " + timeout + ":\n" + output());
         }

@@ -1,6 +1,8 @@
 package io.cloakmesh.node.mesh;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cloakmesh.crypto.pki.CertificateAuthority;
+import io.cloakmesh.crypto.pki.PemOutput;
 import io.cloakmesh.node.testing.ExternalProcess;
 import io.cloakmesh.node.testing.Poll;
 import java.io.IOException;
@@ -9,20 +11,25 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * Four real nodes (a1, a2 in dc-a importing "redis"; b1, b2 in dc-b exporting it) and a real
- * redis-server, each node its own JVM started by scripts/mesh-node, with the admin API on.
+ * redis-server, each node its own JVM started by scripts/mesh-node, with the admin API on and the
+ * cluster over mutual TLS with certificates of a CA made for the test.
  */
 final class TestMesh implements AutoCloseable {
     static final Duration CONVERGE = Duration.ofSeconds(90);
 
     final Path dir;
+    final Path caFile;
+    final CertificateAuthority ca;
     final Path tokenFile;
     final String token;
     final int redisPort;
@@ -36,6 +43,9 @@ final class TestMesh implements AutoCloseable {
 
     TestMesh(String name) throws Exception {
         dir = Files.createTempDirectory(name);
+        ca = CertificateAuthority.create("test mesh", Duration.ofDays(30));
+        caFile = dir.resolve("ca.crt");
+        PemOutput.writeCertificate(caFile, ca.certificate());
         Path key = Files.write(dir.resolve("mesh.key"), new SecureRandom().generateSeed(32));
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
         token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -48,14 +58,14 @@ final class TestMesh implements AutoCloseable {
         common = """
                 cloakmesh {
                   cluster { seed-nodes = ["127.0.0.1:%d", "127.0.0.1:%d"], split-brain-resolver.stable-after = 5s,
-                            failure-detector.acceptable-heartbeat-pause = 3s }
+                            failure-detector.acceptable-heartbeat-pause = 3s, tls.ca-cert-file = "%s" }
                   link.security.key-file = "%s"
                   admin.token-file = "%s"
                   routing.load-publish-interval = 500ms
                   shutdown.drain-deadline = 20s
                   metrics.log-interval = 0
                 }
-                """.formatted(cluster[0], cluster[2], key, tokenFile);
+                """.formatted(cluster[0], cluster[2], caFile, key, tokenFile);
         a1 = node("a1", "dc-a", cluster[0], 0, Poll.freePort());
         a2 = node("a2", "dc-a", cluster[1], 0, Poll.freePort());
         b1 = node("b1", "dc-b", cluster[2], Poll.freePort(), 0);
@@ -71,8 +81,29 @@ final class TestMesh implements AutoCloseable {
         int adminPort = Poll.freePort();
         MeshNodeProcess node = new MeshNodeProcess(name, dir.resolve(name + ".conf"), clusterPort, adminPort, linkPort,
                 importPort, token);
+        issueCertificate(name, ca, "");
         writeConfig(node, dc, "");
         return node;
+    }
+
+    /**
+     * Writes {@code <name><suffix>.crt} and {@code .key} in the test directory: a certificate of
+     * {@code authority} for node {@code name} at 127.0.0.1, valid from an hour ago for a day.
+     */
+    Path[] issueCertificate(String name, CertificateAuthority authority, String suffix) throws IOException {
+        Instant now = Instant.now();
+        return issueCertificate(name, authority, suffix, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
+    }
+
+    Path[] issueCertificate(String name, CertificateAuthority authority, String suffix, Instant from, Instant to)
+            throws IOException {
+        CertificateAuthority.Issued issued = authority.issue(
+                new CertificateAuthority.NodeRequest(name, List.of(), List.of("127.0.0.1"), from, to));
+        Path cert = dir.resolve(name + suffix + ".crt");
+        Path key = dir.resolve(name + suffix + ".key");
+        PemOutput.writeCertificate(cert, issued.certificate());
+        PemOutput.writePrivateKey(key, issued.key(), Optional.empty());
+        return new Path[] {cert, key};
     }
 
     /** (Re)writes a node's file: its fixed part plus {@code extra} HOCON inside the cloakmesh block. */
@@ -80,6 +111,8 @@ final class TestMesh implements AutoCloseable {
         StringBuilder conf = new StringBuilder(common).append("cloakmesh {\n")
                 .append("  node { name = ").append(node.name).append(", datacenter = ").append(dc).append(" }\n")
                 .append("  cluster.bind = \"127.0.0.1:").append(node.clusterPort).append("\"\n")
+                .append("  cluster.tls { cert-file = \"").append(dir.resolve(node.name + ".crt"))
+                .append("\", key-file = \"").append(dir.resolve(node.name + ".key")).append("\" }\n")
                 .append("  admin.listen = \"127.0.0.1:").append(node.adminPort).append("\"\n");
         if (node.linkPort != 0) {
             conf.append("  link.listen = \"127.0.0.1:").append(node.linkPort).append("\"\n")

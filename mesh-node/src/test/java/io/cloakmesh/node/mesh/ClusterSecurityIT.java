@@ -1,0 +1,241 @@
+package io.cloakmesh.node.mesh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.cloakmesh.crypto.pki.CertificateAuthority;
+import io.cloakmesh.crypto.tls.PemFiles;
+import io.cloakmesh.node.admin.AdminAgent;
+import io.cloakmesh.node.testing.Poll;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.remote.artery.tcp.SSLEngineProvider;
+import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import scala.Option;
+
+/**
+ * The cluster port as an attacker on the network meets it, against four real nodes over mutual TLS:
+ * Pekko nodes with a certificate of another CA, with none, with an expired one, or with one naming
+ * another node try to join and to drain every exporter, and real mesh nodes try to take a name or a
+ * certificate that is not theirs.
+ */
+class ClusterSecurityIT {
+    private static TestMesh mesh;
+
+    @BeforeAll
+    static void start() throws Exception {
+        mesh = new TestMesh("cloakmesh-cluster-security");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    @Test
+    void certificateOfAnotherCaJoinsNothingAndDrainsNothing() throws Exception {
+        CertificateAuthority other = CertificateAuthority.create("someone else", Duration.ofDays(30));
+        Path[] files = mesh.issueCertificate("evil1", other, "-other-ca");
+        assertRefused("evil1", Optional.of(files));
+    }
+
+    @Test
+    void noCertificateJoinsNothingAndDrainsNothing() throws Exception {
+        assertRefused("evil2", Optional.empty());
+    }
+
+    @Test
+    void expiredCertificateOfTheMeshCaJoinsNothingAndDrainsNothing() throws Exception {
+        Instant now = Instant.now();
+        Path[] files = mesh.issueCertificate("evil3", mesh.ca, "-expired", now.minus(Duration.ofDays(10)),
+                now.minus(Duration.ofDays(1)));
+        assertRefused("evil3", Optional.of(files));
+    }
+
+    @Test
+    void certificateNamingAnotherNodeJoinsNothingAndDrainsNothing() throws Exception {
+        // A valid certificate of the mesh CA, but for node b2, presented by a node that says it is evil4.
+        Path[] files = mesh.issueCertificate("b2", mesh.ca, "-stolen");
+        assertRefused("evil4", Optional.of(files));
+        assertTrue(mesh.a1.output().contains("claims to be evil4 but its certificate names node b2")
+                || mesh.b1.output().contains("claims to be evil4 but its certificate names node b2"),
+                "a seed turned evil4 away for its certificate");
+    }
+
+    @Test
+    void aMeshNodeWhoseCertificateNamesAnotherNodeDoesNotStart() throws Exception {
+        MeshNodeProcess node = new MeshNodeProcess("evil5", mesh.dir.resolve("evil5.conf"), Poll.freePort(),
+                Poll.freePort(), 0, 0, mesh.token);
+        mesh.issueCertificate("a1", mesh.ca, "-for-evil5");
+        mesh.writeConfig(node, "dc-a", "  cluster.tls { cert-file = \"" + mesh.dir.resolve("a1-for-evil5.crt")
+                + "\", key-file = \"" + mesh.dir.resolve("a1-for-evil5.key") + "\" }\n");
+        assertEquals(1, node.start().waitForExit(Duration.ofSeconds(60)), node.output());
+        assertTrue(node.output().contains("cloakmesh.cluster.tls.cert-file: the certificate names node a1, not evil5"),
+                node.output());
+        assertMeshUntouched();
+    }
+
+    @Test
+    void aSecondNodeNamedB1IsRefusedAndExits1() throws Exception {
+        MeshNodeProcess twin = new MeshNodeProcess("b1", mesh.dir.resolve("b1-twin.conf"), Poll.freePort(),
+                Poll.freePort(), Poll.freePort(), 0, mesh.token);
+        mesh.issueCertificate("b1", mesh.ca, "-twin");
+        mesh.writeConfig(twin, "dc-b", "  cluster.tls { cert-file = \"" + mesh.dir.resolve("b1-twin.crt")
+                + "\", key-file = \"" + mesh.dir.resolve("b1-twin.key") + "\" }\n");
+        try {
+            assertEquals(1, twin.start().waitForExit(Duration.ofSeconds(90)), twin.output());
+            assertTrue(twin.output().contains("the cluster refused node b1"), twin.output());
+            assertTrue(mesh.a1.output().contains("node name b1 (joining from 127.0.0.1:" + twin.clusterPort
+                    + ") is taken by the member at 127.0.0.1:" + mesh.b1.clusterPort), "the seed names the holder");
+            assertMeshUntouched();
+        } finally {
+            twin.close();
+        }
+    }
+
+    /**
+     * Starts a Pekko node that claims to be {@code name}, presents {@code certificate} (or none) and trusts the
+     * mesh CA, lets it try to join until it has dialed the seeds several times (or the cluster turned it
+     * away), has it tell every admin agent it can find to drain, and checks that the mesh did not change.
+     */
+    private static void assertRefused(String name, Optional<Path[]> certificate) throws Exception {
+        AttackerTls tls = new AttackerTls(sslContext(certificate));
+        int port = Poll.freePort();
+        Config config = ConfigFactory.parseString("""
+                pekko.actor.provider = cluster
+                pekko.remote.artery.transport = tls-tcp
+                pekko.remote.artery.canonical { hostname = "127.0.0.1", port = %d }
+                pekko.cluster.roles = ["node:%s"]
+                pekko.cluster.multi-data-center.self-data-center = dc-b
+                pekko.cluster.configuration-compatibility-check.checkers.cloakmesh = "io.cloakmesh.node.mesh.JoinIdentityCheck"
+                pekko.loglevel = WARNING
+                cloakmesh.node.name = %s
+                """.formatted(port, name, name)).withFallback(ConfigFactory.load());
+        ActorSystem<Void> attacker = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME,
+                ActorSystemSetup.create(BootstrapSetup.create(config), SSLEngineProviderSetup.create(sys -> tls)));
+        try {
+            Cluster cluster = Cluster.get(attacker);
+            cluster.manager().tell(new JoinSeedNodes(java.util.List.of(
+                    AddressFromURIString.parse("pekko://cloakmesh@127.0.0.1:" + mesh.a1.clusterPort),
+                    AddressFromURIString.parse("pekko://cloakmesh@127.0.0.1:" + mesh.b1.clusterPort))));
+            Poll.until(Duration.ofSeconds(60), name + " dialing the seeds six times (so retrying after refusals) or being turned away",
+                    () -> tls.dialed.get() >= 6 || attacker.whenTerminated().isCompleted());
+            Set<Receptionist.Listing> listings = new java.util.HashSet<>();
+            if (!attacker.whenTerminated().isCompleted()) {
+                listings.add(org.apache.pekko.actor.typed.javadsl.AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+                        attacker.receptionist(), reply -> Receptionist.find(AdminAgent.KEY, reply), Duration.ofSeconds(5),
+                        attacker.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS));
+                listings.forEach(l -> l.getServiceInstances(AdminAgent.KEY)
+                        .forEach(agent -> agent.tell(new AdminAgent.SetDraining(true, attacker.ignoreRef()))));
+                assertFalse(cluster.selfMember().status() == MemberStatus.up(), name + " became a member");
+            }
+            assertTrue(listings.stream().allMatch(l -> l.getServiceInstances(AdminAgent.KEY).isEmpty()),
+                    name + " found admin agents: " + listings);
+            assertMeshUntouched();
+        } finally {
+            attacker.terminate();
+            attacker.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Every real node still sees exactly the four members and both exporters active. */
+    private static void assertMeshUntouched() throws IOException, InterruptedException {
+        for (MeshNodeProcess observer : mesh.nodes) {
+            Set<String> names = new TreeSet<>();
+            for (JsonNode m : observer.get("/v1/members").get("members")) {
+                names.add(m.get("name").asText());
+            }
+            assertEquals(Set.of("a1", "a2", "b1", "b2"), names, observer.name + "'s members");
+            assertTrue(TestMesh.activeExactly(observer, "b1", "b2"), observer.name + " sees " + TestMesh.exporters(observer));
+        }
+    }
+
+    private static SSLContext sslContext(Optional<Path[]> certificate) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("mesh-ca", mesh.ca.certificate());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
+        trust.init(trusted);
+        KeyManagerFactory keys = null;
+        if (certificate.isPresent()) {
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            identity.setKeyEntry("me", PemFiles.privateKey("key-file", certificate.get()[1], Optional.empty()),
+                    "x".toCharArray(), PemFiles.certificates("cert-file", certificate.get()[0]).toArray(X509Certificate[]::new));
+            keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(identity, "x".toCharArray());
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), new SecureRandom());
+        return context;
+    }
+
+    /** The attacker's own TLS: whatever key material it has, no checks of its own, counting its dials. */
+    private static final class AttackerTls implements SSLEngineProvider {
+        final AtomicInteger dialed = new AtomicInteger();
+        private final SSLContext context;
+
+        AttackerTls(SSLContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public SSLEngine createServerSSLEngine(String hostname, int port) {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            engine.setWantClientAuth(true);
+            return engine;
+        }
+
+        @Override
+        public SSLEngine createClientSSLEngine(String hostname, int port) {
+            dialed.incrementAndGet();
+            SSLEngine engine = context.createSSLEngine(hostname, port);
+            engine.setUseClientMode(true);
+            return engine;
+        }
+
+        @Override
+        public Option<Throwable> verifyClientSession(String hostname, SSLSession session) {
+            return Option.empty();
+        }
+
+        @Override
+        public Option<Throwable> verifyServerSession(String hostname, SSLSession session) {
+            return Option.empty();
+        }
+    }
+}
