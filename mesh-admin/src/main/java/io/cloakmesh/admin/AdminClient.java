@@ -42,8 +42,11 @@ final class AdminClient {
         } catch (HttpTimeoutException e) {
             throw new AdminException("the admin API at " + base + " did not answer in time");
         } catch (IOException e) {
-            throw new AdminException("cannot reach the admin API at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            // Something answered, but not with HTTP: usually --url names another port of the node (a link,
+            // an import, the cluster) or says http:// where the admin API wants https://.
+            throw new AdminException("no HTTP answer from " + base + " ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + "): is it a node's admin.listen address, with the right http:// or https://?");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AdminException("interrupted");

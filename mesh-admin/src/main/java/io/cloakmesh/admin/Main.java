@@ -1,5 +1,8 @@
 package io.cloakmesh.admin;
 
+import io.cloakmesh.crypto.IoReasons;
+import io.cloakmesh.crypto.KeyFileException;
+import io.cloakmesh.crypto.SharedKey;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -67,9 +70,13 @@ public final class Main implements Runnable {
             throw new AdminException("no token: pass --token-file FILE (or set MESH_ADMIN_TOKEN_FILE)");
         }
         try {
+            // The token drains and reloads any node: refused where other users could read it, as nodes do.
+            SharedKey.checkNotReadableByOthers(file);
             return new AdminClient(uri, Files.readString(file).trim());
+        } catch (KeyFileException e) {
+            throw new AdminException("token file: " + e.getMessage());
         } catch (IOException e) {
-            throw new AdminException("cannot read the token file " + file + ": " + e.getMessage());
+            throw new AdminException("cannot read the token file " + file + ": " + IoReasons.describe(e));
         }
     }
 }

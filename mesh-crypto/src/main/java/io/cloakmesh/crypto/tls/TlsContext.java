@@ -51,14 +51,14 @@ public final class TlsContext {
 
     /** Reads every file of {@code config} and builds the contexts; names the setting at fault otherwise. */
     public static TlsContext load(TlsConfig config) throws TlsException {
-        if (config.caCertFile().isEmpty() && config.caCertDir().isEmpty()) {
-            throw new TlsException("ca-cert-file", "required: the CA certificate that signs every peer");
-        }
-        List<X509Certificate> cas = PemFiles.caCertificates(config.caCertFile(), config.caCertDir());
         Identity serverIdentity = identity(config.certFile(), config.keyFile(), config.keyFilePass(), "");
         Identity clientIdentity = config.clientCertFile().isPresent()
                 ? identity(config.clientCertFile(), config.clientKeyFile(), config.clientKeyFilePass(), "client-")
                 : serverIdentity;
+        if (config.caCertFile().isEmpty() && config.caCertDir().isEmpty()) {
+            throw new TlsException("ca-cert-file", "required: the CA certificate that signs every peer");
+        }
+        List<X509Certificate> cas = PemFiles.caCertificates(config.caCertFile(), config.caCertDir());
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
             KeyStore anchors = KeyStore.getInstance("PKCS12");

@@ -54,6 +54,8 @@ public record MeshSettings(
     public record AdminSettings(HostPort listen, String token) {
     }
 
+    /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
+    private static final int MIN_MESH_KEY_BYTES = 32;
     private static final List<String> SBR_STRATEGIES = List.of("keep-majority", "keep-oldest", "static-quorum", "down-all");
 
     /** Reads and checks a node file over the defaults of reference.conf. */
@@ -87,7 +89,7 @@ public record MeshSettings(
         shutdown.onlyKeys(List.of("drain-deadline"));
         Settings metrics = root.at("metrics");
         metrics.onlyKeys(List.of("log-interval"));
-        return new MeshSettings(
+        MeshSettings settings = new MeshSettings(
                 node.name("name"),
                 node.name("datacenter"),
                 cluster(root.at("cluster"), node.string("name")),
@@ -99,6 +101,44 @@ public record MeshSettings(
                 admin(root.at("admin")),
                 metrics.duration("log-interval", true),
                 nodeFile);
+        settings.checkAddresses();
+        return settings;
+    }
+
+    /**
+     * Every host resolves, and no two listeners of this node want the same port on overlapping
+     * addresses (the second would fail to bind only after the first had started).
+     */
+    private void checkAddresses() throws InvalidSettingException {
+        Map<String, HostPort> listeners = new java.util.LinkedHashMap<>();
+        listeners.put("cloakmesh.cluster.bind", cluster.bind());
+        link.listen().ifPresent(l -> listeners.put("cloakmesh.link.listen", l));
+        imports.values().stream().sorted(java.util.Comparator.comparing(ImportSettings::name))
+                .forEach(i -> listeners.put("cloakmesh.imports." + i.name() + ".listen", i.listen()));
+        admin.ifPresent(a -> listeners.put("cloakmesh.admin.listen", a.listen()));
+        List<Map.Entry<String, HostPort>> seen = new java.util.ArrayList<>();
+        for (Map.Entry<String, HostPort> l : listeners.entrySet()) {
+            Settings.resolvable(l.getKey(), l.getValue());
+            for (Map.Entry<String, HostPort> earlier : seen) {
+                HostPort a = earlier.getValue();
+                HostPort b = l.getValue();
+                if (a.port() != 0 && a.port() == b.port()
+                        && (a.host().equals(b.host()) || isWildcard(a.host()) || isWildcard(b.host()))) {
+                    throw new InvalidSettingException(l.getKey(), b + " is also " + earlier.getKey() + " (" + a
+                            + "): every listener needs a port of its own");
+                }
+            }
+            seen.add(l);
+        }
+        for (int i = 0; i < cluster.seedNodes().size(); i++) {
+            Settings.resolvable("cloakmesh.cluster.seed-nodes[" + i + "]", cluster.seedNodes().get(i));
+        }
+        Settings.resolvable("cloakmesh.cluster.canonical", cluster.canonical());
+        for (ExportSettings e : exports.values()) {
+            for (int i = 0; i < e.targets().size(); i++) {
+                Settings.resolvable("cloakmesh.exports." + e.name() + ".targets[" + i + "]", e.targets().get(i));
+            }
+        }
     }
 
     private static ClusterSettings cluster(Settings s, String nodeName) throws InvalidSettingException {
@@ -191,6 +231,14 @@ public record MeshSettings(
         SharedKey key;
         try {
             key = SharedKey.fromFile(Path.of(keyFile));
+            long size = Files.size(Path.of(keyFile));
+            if (size < MIN_MESH_KEY_BYTES) {
+                throw new InvalidSettingException(security.full("key-file"), keyFile + " holds " + size
+                        + " bytes; a mesh key is at least " + MIN_MESH_KEY_BYTES + " random bytes (mesh-admin keygen FILE makes one)");
+            }
+        } catch (java.io.IOException e) {
+            throw new InvalidSettingException(security.full("key-file"), "cannot read " + keyFile + ": "
+                    + io.cloakmesh.crypto.IoReasons.describe(e));
         } catch (KeyFileException e) {
             throw new InvalidSettingException(security.full("key-file"), e.getMessage());
         }
@@ -251,7 +299,8 @@ public record MeshSettings(
         } catch (KeyFileException e) {
             throw new InvalidSettingException(s.full("token-file"), e.getMessage());
         } catch (java.io.IOException e) {
-            throw new InvalidSettingException(s.full("token-file"), "cannot read " + tokenFile + ": " + e.getMessage());
+            throw new InvalidSettingException(s.full("token-file"), "cannot read " + tokenFile + ": "
+                    + io.cloakmesh.crypto.IoReasons.describe(e));
         }
     }
 

@@ -86,6 +86,15 @@ final class Settings {
         return value.isEmpty() ? null : HostPort.parse(full(path), value);
     }
 
+    /** Refuses a host name that does not resolve, naming the setting (IP literals are never looked up). */
+    static void resolvable(String path, HostPort hostPort) throws InvalidSettingException {
+        try {
+            java.net.InetAddress.getByName(hostPort.host());
+        } catch (java.net.UnknownHostException e) {
+            throw new InvalidSettingException(path, "cannot resolve host " + hostPort.host());
+        }
+    }
+
     List<HostPort> hostPorts(String path) throws InvalidSettingException {
         List<String> values;
         try {

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloakmesh.crypto.pki.CertificateAuthority;
+import io.cloakmesh.crypto.pki.PemOutput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +26,7 @@ class MeshSettingsTest {
     static Path dir;
     static Path key;
     static Path token;
+    static Path shortKey;
 
     @BeforeAll
     static void files() throws IOException {
@@ -29,6 +34,16 @@ class MeshSettingsTest {
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
         token = Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        shortKey = Files.write(dir.resolve("short.key"), new byte[5]);
+        Files.setPosixFilePermissions(shortKey, PosixFilePermissions.fromString("rw-------"));
+        CertificateAuthority ca = CertificateAuthority.create("settings test", Duration.ofDays(1));
+        PemOutput.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
+        for (String node : new String[] {"a1", "b1"}) {
+            CertificateAuthority.Issued issued = ca.issue(new CertificateAuthority.NodeRequest(node, java.util.List.of(),
+                    java.util.List.of("127.0.0.1"), Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1))));
+            PemOutput.writeCertificate(dir.resolve(node + ".crt"), issued.certificate());
+            PemOutput.writePrivateKey(dir.resolve(node + ".key"), issued.key(), java.util.Optional.empty());
+        }
     }
 
     private static String valid() {
@@ -62,6 +77,12 @@ class MeshSettingsTest {
         assertEquals("0123456789abcdef0123", s.admin().orElseThrow().token());
     }
 
+    /** Valid cluster TLS for b1, so that checks behind the plain-on-loopback rule can be reached. */
+    private static String tls() {
+        return "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key")
+                + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }\n";
+    }
+
     static Stream<Arguments> badFiles() {
         return Stream.of(
                 Arguments.of("node name missing", "cloakmesh.node.name = \"\"", "cloakmesh.node.name", "required"),
@@ -86,7 +107,29 @@ class MeshSettingsTest {
                 Arguments.of("security mode", "cloakmesh.link.security.mode = tls", "cloakmesh.link.security.mode", "not supported"),
                 Arguments.of("missing key file", "cloakmesh.link.security.key-file = \"/nonexistent/mesh.key\"", "cloakmesh.link.security.key-file", "no such file"),
                 Arguments.of("admin without token", "cloakmesh.admin.token-file = \"\"", "cloakmesh.admin.token-file", "required"),
-                Arguments.of("wrong type", "cloakmesh.node = 5", "cloakmesh.node", "object"));
+                Arguments.of("wrong type", "cloakmesh.node = 5", "cloakmesh.node", "object"),
+                Arguments.of("short mesh key", "cloakmesh.link.security.key-file = \"" + shortKey + "\"", "cloakmesh.link.security.key-file", "holds 5 bytes"),
+                Arguments.of("key file is a directory", "cloakmesh.link.security.key-file = \"" + dir + "\"", "cloakmesh.link.security.key-file", "directory"),
+                Arguments.of("two imports on one port", "cloakmesh.imports.other { listen = \"127.0.0.1:6380\" }", "cloakmesh.imports.other.listen", "is also cloakmesh.imports.cache.listen"),
+                Arguments.of("admin on an import port", "cloakmesh.admin.listen = \"127.0.0.1:6380\"", "cloakmesh.admin.listen", "is also cloakmesh.imports.cache.listen"),
+                Arguments.of("link on the cluster port", "cloakmesh.cluster.bind = \"127.0.0.1:7100\"", "cloakmesh.link.listen", "is also cloakmesh.cluster.bind"),
+                Arguments.of("admin under a wildcard import", "cloakmesh.imports.cache.listen = \"0.0.0.0:7700\"", "cloakmesh.admin.listen", "is also cloakmesh.imports.cache.listen"),
+                Arguments.of("unresolvable target", "cloakmesh.exports.redis.targets = [\"no-such-host.invalid:6379\"]", "cloakmesh.exports.redis.targets[0]", "cannot resolve host no-such-host.invalid"),
+                Arguments.of("unresolvable seed", tls() + "cloakmesh.cluster.seed-nodes = [\"127.0.0.1:25520\", \"seed.invalid:25520\"]", "cloakmesh.cluster.seed-nodes[1]", "cannot resolve host seed.invalid"),
+                Arguments.of("plain cluster off loopback", "cloakmesh.cluster.seed-nodes = [\"10.1.2.3:25520\"]", "cloakmesh.cluster.tls.cert-file", "only when every cluster address is loopback"),
+                Arguments.of("tls without key", "cloakmesh.cluster.tls.cert-file = \"" + dir.resolve("b1.crt") + "\"", "cloakmesh.cluster.tls.key-file", "required with cert-file"),
+                Arguments.of("tls without ca", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\" }", "cloakmesh.cluster.tls.ca-cert-file", "required"),
+                Arguments.of("cluster tls auth-clients", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\", auth-clients = optional }", "cloakmesh.cluster.tls.auth-clients", "must be yes"),
+                Arguments.of("bad protocol", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\", protocols = \"TLSv1.4\" }", "cloakmesh.cluster.tls.protocols", "not a protocol"),
+                Arguments.of("certificate of another node", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }", "cloakmesh.cluster.tls.cert-file", "names node a1, not b1"));
+    }
+
+    @Test
+    void clusterTlsWithTheNodesOwnCertificateIsRead() throws Exception {
+        MeshSettings s = load(valid() + "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \""
+                + dir.resolve("b1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }\n");
+        assertEquals(java.util.List.of("TLSv1.2", "TLSv1.3"), s.cluster().tls().orElseThrow().protocols());
+        assertTrue(s.cluster().tls().orElseThrow().sessionCaching());
     }
 
     @ParameterizedTest(name = "{0}")
