@@ -42,7 +42,7 @@ public record MeshSettings(
     }
 
     public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
-            Duration connectTimeout, Duration openTimeout, int maxLinks, Duration failurePenalty) {
+            Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty) {
     }
 
     public record ExportSettings(String name, List<HostPort> targets, Duration connectTimeout) {
@@ -210,7 +210,7 @@ public record MeshSettings(
     }
 
     private static LinkSettings link(Settings s) throws InvalidSettingException {
-        s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links",
+        s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links", "max-handshakes",
                 "failure-penalty"));
         Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
         Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
@@ -244,7 +244,8 @@ public record MeshSettings(
         }
         return new LinkSettings(listen, advertise, key,
                 s.duration("connect-timeout", false), s.duration("open-timeout", false),
-                s.integer("max-links", 1, 1_000_000), s.duration("failure-penalty", true));
+                s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
+                s.duration("failure-penalty", true));
     }
 
     private static Map<String, ExportSettings> exports(Settings s) throws InvalidSettingException {

@@ -1,6 +1,7 @@
 package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.HandshakeBudget;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
@@ -13,11 +14,13 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -41,25 +44,29 @@ public final class LinkListener {
     private final PipeSettings pipe;
     private final Function<String, ServiceExport> exports;
     private final int maxLinks;
+    private final HandshakeBudget handshakes;
+    /** Links past the handshake and the open request: what max-links limits. */
+    private final AtomicInteger links = new AtomicInteger();
     private final SharedKillSwitch killSwitch;
     private final LiveConnections live;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile Listener listener;
 
     private LinkListener(ActorSystem<?> system, PipeSettings pipe, Function<String, ServiceExport> exports, int maxLinks,
-            SharedKillSwitch killSwitch, LiveConnections live) {
+            int maxHandshakes, SharedKillSwitch killSwitch, LiveConnections live) {
         this.system = system;
         this.pipe = pipe;
         this.exports = exports;
         this.maxLinks = maxLinks;
+        this.handshakes = new HandshakeBudget("link listener", maxHandshakes);
         this.killSwitch = killSwitch;
         this.live = live;
     }
 
     public static CompletionStage<LinkListener> start(ActorSystem<?> system, PipeSettings pipe,
-            Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, SharedKillSwitch killSwitch,
-            LiveConnections live) {
-        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, killSwitch, live);
+            Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, int maxHandshakes,
+            SharedKillSwitch killSwitch, LiveConnections live) {
+        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, killSwitch, live);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
         return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), Listener.OPTIONS, 0,
                         listener::serve)
@@ -79,10 +86,6 @@ public final class LinkListener {
 
     public boolean draining() {
         return draining.get();
-    }
-
-    public int openLinks() {
-        return listener.openConnections();
     }
 
     public CompletionStage<Done> unbind() {
@@ -113,10 +116,14 @@ public final class LinkListener {
             return true;
         }
 
-        synchronized void end() {
+        /**
+         * The link has ended. After a clean end both directions to the target have closed and the target
+         * connection ends by itself once its last bytes are written; otherwise it is torn down.
+         */
+        synchronized void end(boolean clean) {
             ended = true;
             flow.complete(REFUSED);
-            if (connection != null) {
+            if (connection != null && !clean) {
                 connection.abort(new IllegalStateException("link closed"));
             }
             uncount.run();
@@ -127,13 +134,25 @@ public final class LinkListener {
         InetSocketAddress peer = connection.remoteAddress();
         LinkTarget target = new LinkTarget();
         LiveConnections.Live linkView = live.register("", "export", peer.toString());
+        SharedKillSwitch thisLink = KillSwitches.shared("link");
+        HandshakeBudget.Pending waiting = handshakes.admit(() -> thisLink.abort(new PipeFailure(
+                PipeFailure.Reason.HANDSHAKE_TIMEOUT, "closed to make room: link.max-handshakes unauthenticated "
+                + "connections were waiting")));
+        CompletableFuture<Done> authenticated = new CompletableFuture<>();
+        authenticated.whenComplete((ok, failure) -> waiting.done());
+        AtomicBoolean counted = new AtomicBoolean();
         Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
                 .via(killSwitch.flow())
-                .viaMat(Pipe.server(pipe, new CompletableFuture<>()).reversed()
-                        .atop(ExitGate.create(request -> decide(request, peer, target, linkView)))
+                .via(thisLink.flow())
+                .viaMat(Pipe.server(pipe, authenticated).reversed()
+                        .atop(ExitGate.create(request -> decide(request, peer, target, linkView, counted)))
                         .join(Flow.completionStageFlow(target.flow)), (a, b) -> b);
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
-            target.end();
+            waiting.done();
+            target.end(failure == null);
+            if (counted.get()) {
+                links.decrementAndGet();
+            }
             if (failure != null) {
                 LOG.warn("link from {} dropped: {}", peer, failure instanceof PipeFailure ? failure.getMessage()
                         : Failures.rootMessage(failure));
@@ -144,8 +163,10 @@ public final class LinkListener {
     }
 
     private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer, LinkTarget target,
-            LiveConnections.Live linkView) {
+            LiveConnections.Live linkView, AtomicBoolean counted) {
         ServiceExport export = exports.apply(request.service());
+        counted.set(true);
+        int open = links.incrementAndGet();
         OpenReply refusal = null;
         if (export == null) {
             refusal = OpenReply.refused(OpenStatus.UNKNOWN_SERVICE, "no service " + request.service() + " here");
@@ -153,7 +174,7 @@ public final class LinkListener {
             refusal = OpenReply.refused(OpenStatus.UNKNOWN_TARGET_NODE, "service " + request.service() + " has no nodes");
         } else if (draining.get()) {
             refusal = OpenReply.refused(OpenStatus.DRAINING, "exit is draining");
-        } else if (listener.openConnections() > maxLinks) {
+        } else if (open > maxLinks) {
             refusal = OpenReply.refused(OpenStatus.OVERLOADED, "exit is at max-links " + maxLinks);
         }
         if (refusal != null) {

@@ -65,7 +65,7 @@ public final class Links {
         CompletionStage<Done> exit = settings.link().listen()
                 .map(listen -> LinkListener.start(system, pipe, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
-                                links.killSwitch, links.live)
+                                settings.link().maxHandshakes(), links.killSwitch, links.live)
                         .thenApply(listener -> {
                             links.exit = Optional.of(listener);
                             return Done.getInstance();

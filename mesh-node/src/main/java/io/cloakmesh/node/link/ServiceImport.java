@@ -4,6 +4,7 @@ import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -75,11 +76,23 @@ public final class ServiceImport {
             return counters.counting(open.link().handle(), connectionView);
         });
         Runnable uncount = counters.opened();
-        connection.handleWith(Flow.of(ByteString.class).via(killSwitch.flow()).via(Flow.completionStageFlow(opened))
-                        .watchTermination((mat, terminated) -> terminated), system)
+        // The connection is over when both directions are: either may end first (half-close) while the other
+        // still carries data, so the end of one must not tear the link down.
+        Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
+                .watchTermination((mat, towardService) -> towardService)
+                .via(killSwitch.flow())
+                .via(Flow.completionStageFlow(opened))
+                .watchTermination((towardService, towardClient) -> CompletableFuture.allOf(
+                                towardService.toCompletableFuture(), towardClient.toCompletableFuture())
+                        .thenApply(x -> Done.getInstance()));
+        connection.handleWith(handler, system)
                 .whenComplete((done, failure) -> {
-                    // A client that leaves while its link is being opened must not leave the link behind.
-                    link.thenAccept(open -> open.link().abort(new IllegalStateException("client connection closed")));
+                    // A client that leaves while its link is being opened, or a connection that failed, must not
+                    // leave the link behind. After a clean end both directions of the link are closing by
+                    // themselves, and aborting would reset the exit before its last bytes are written.
+                    if (failure != null || !isOpen(opened)) {
+                        link.thenAccept(open -> open.link().abort(new IllegalStateException("client connection closed")));
+                    }
                     if (failure != null && !(Failures.rootCause(failure) instanceof LinkDialer.NoExporterException)) {
                         LOG.info("import {}: connection from {} ended: {}", settings.name(), connection.remoteAddress(),
                                 Failures.rootMessage(failure));
@@ -88,5 +101,10 @@ public final class ServiceImport {
                     live.remove(connectionView);
                     closed.run();
                 });
+    }
+
+    private static boolean isOpen(CompletionStage<?> opened) {
+        CompletableFuture<?> f = opened.toCompletableFuture();
+        return f.isDone() && !f.isCompletedExceptionally();
     }
 }

@@ -23,6 +23,7 @@ final class RestartSettings {
         if (!a.listen().equals(b.listen()) || !a.advertise().equals(b.advertise())
                 || !Arrays.equals(a.key().bytes(), b.key().bytes()) || !a.connectTimeout().equals(b.connectTimeout())
                 || !a.openTimeout().equals(b.openTimeout()) || a.maxLinks() != b.maxLinks()
+                || a.maxHandshakes() != b.maxHandshakes()
                 || !a.failurePenalty().equals(b.failurePenalty())) {
             changed.add("cloakmesh.link");
         }

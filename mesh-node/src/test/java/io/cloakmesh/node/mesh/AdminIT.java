@@ -85,10 +85,24 @@ class AdminIT {
             }
         }
         assertFalse(TestMesh.exporters(mesh.a1).getOrDefault("b2", "").startsWith("DRAINING"), "the refused drain did nothing");
+        Path wrong = Files.writeString(mesh.dir.resolve("wrong.token"), "not-the-token-at-all");
+        Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
         Run run = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
-                Files.writeString(mesh.dir.resolve("wrong.token"), "not-the-token-at-all").toString(), "status"));
+                wrong.toString(), "status"));
         assertEquals(1, run.status());
         assertTrue(run.err().contains("refused the token (401)"), run.err());
+        // The right token in a file others can read is refused before anything is sent, as nodes refuse it.
+        Path exposed = Files.writeString(mesh.dir.resolve("exposed.token"), mesh.token);
+        Files.setPosixFilePermissions(exposed, PosixFilePermissions.fromString("rw-r--r--"));
+        Run refused = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
+                exposed.toString(), "status"));
+        assertEquals(1, refused.status());
+        assertTrue(refused.err().contains("readable by other users"), refused.err());
+        // A --url that names another port of the node is explained.
+        Run notHttp = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.linkPort, "--token-file",
+                mesh.tokenFile.toString(), "status"));
+        assertEquals(1, notHttp.status());
+        assertTrue(notHttp.err().contains("is it a node's admin.listen address"), notHttp.err());
     }
 
     @Test

@@ -12,16 +12,22 @@ import io.cloakmesh.crypto.tls.PemFiles;
 import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.testing.Poll;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -42,6 +48,7 @@ import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 import scala.Option;
 
 /**
@@ -126,6 +133,59 @@ class ClusterSecurityIT {
         }
     }
 
+    @Test
+    void twoThousandSilentConnectionsToEachExitLeaveRealLinksOpening() throws Exception {
+        int totalBefore = TestMesh.counter(mesh.b1, "export", "total") + TestMesh.counter(mesh.b2, "export", "total");
+        int failoversBefore = TestMesh.counter(mesh.a1, "import", "failovers");
+        List<Socket> silent = new ArrayList<>();
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicInteger opened = new AtomicInteger();
+        // The attacker keeps connecting (and never says a word) while real clients use the mesh.
+        Thread flood = new Thread(() -> {
+            try {
+                for (int i = 0; i < 2000 && flooding.get(); i++) {
+                    for (MeshNodeProcess exit : List.of(mesh.b1, mesh.b2)) {
+                        Socket s = new Socket();
+                        s.connect(new InetSocketAddress("127.0.0.1", exit.linkPort), 5000);
+                        synchronized (silent) {
+                            silent.add(s);
+                        }
+                        opened.incrementAndGet();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "silent-flood");
+        flood.start();
+        try {
+            Poll.until(Duration.ofSeconds(30), "the flood under way", () -> opened.get() >= 600);
+            int served = 0;
+            while (flood.isAlive() || served < 40) {
+                try (Jedis client = new Jedis("127.0.0.1", mesh.a1.importPort, 10_000)) {
+                    assertEquals("PONG", client.ping(), "a real client during the flood");
+                }
+                served++;
+            }
+            flood.join();
+            assertEquals(4000, opened.get(), "every silent connection was accepted by the kernel");
+            assertTrue(served >= 40, "served " + served);
+            int totalAfter = TestMesh.counter(mesh.b1, "export", "total") + TestMesh.counter(mesh.b2, "export", "total");
+            assertTrue(totalAfter - totalBefore >= served, "links served: " + (totalAfter - totalBefore) + " of " + served);
+            assertTrue(mesh.b1.output().contains("connections are waiting for their handshake; closed the oldest"),
+                    "b1 made room by closing silent connections");
+            assertEquals(failoversBefore, TestMesh.counter(mesh.a1, "import", "failovers"), "no open failed over");
+        } finally {
+            flooding.set(false);
+            flood.join();
+            synchronized (silent) {
+                for (Socket s : silent) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     /**
      * Starts a Pekko node that claims to be {@code name}, presents {@code certificate} (or none) and trusts the
      * mesh CA, lets it try to join until it has dialed the seeds several times (or the cluster turned it
@@ -148,7 +208,7 @@ class ClusterSecurityIT {
                 ActorSystemSetup.create(BootstrapSetup.create(config), SSLEngineProviderSetup.create(sys -> tls)));
         try {
             Cluster cluster = Cluster.get(attacker);
-            cluster.manager().tell(new JoinSeedNodes(java.util.List.of(
+            cluster.manager().tell(new JoinSeedNodes(List.of(
                     AddressFromURIString.parse("pekko://cloakmesh@127.0.0.1:" + mesh.a1.clusterPort),
                     AddressFromURIString.parse("pekko://cloakmesh@127.0.0.1:" + mesh.b1.clusterPort))));
             Poll.until(Duration.ofSeconds(60), name + " dialing the seeds six times (so retrying after refusals) or being turned away",

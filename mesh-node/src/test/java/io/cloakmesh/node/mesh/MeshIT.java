@@ -5,12 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.node.testing.Poll;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -87,6 +94,59 @@ class MeshIT {
         assertTrue(TestMesh.counter(a1, "import", "bytesToService") > 1 << 20);
         assertTrue(TestMesh.counter(a2, "import", "bytesFromService") > 1 << 20);
         assertTrue(TestMesh.counter(b1, "export", "total") + TestMesh.counter(b2, "export", "total") >= 2);
+    }
+
+    @Test
+    @Order(2)
+    void whenTheServiceClosesFirstTheClientsLaterMessagesStillArrive() throws Exception {
+        try (ServerSocket service = new ServerSocket(mesh.halfServicePort, 10, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = service.accept()) {
+                    s.setSoTimeout(30_000);
+                    String request = new String(s.getInputStream().readNBytes(6));
+                    s.getOutputStream().write(("reply to " + request).getBytes());
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", mesh.halfImportPort)) {
+                client.setSoTimeout(30_000);
+                client.getOutputStream().write("first\n".getBytes());
+                assertEquals("reply to first\n", new String(client.getInputStream().readAllBytes()), "data, then EOF");
+                client.getOutputStream().write("later\n".getBytes());
+                client.getOutputStream().write("and later still\n".getBytes());
+                client.shutdownOutput();
+                assertEquals("later\nand later still\n", received.get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void whenTheClientClosesFirstTheServicesAnswerStillArrives() throws Exception {
+        byte[] answer = new byte[3 << 20];
+        new SecureRandom().nextBytes(answer);
+        try (ServerSocket service = new ServerSocket(mesh.halfServicePort, 10, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = service.accept()) {
+                    s.setSoTimeout(30_000);
+                    String request = new String(s.getInputStream().readAllBytes());
+                    s.getOutputStream().write(answer);
+                    return request;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", mesh.halfImportPort)) {
+                client.setSoTimeout(30_000);
+                client.getOutputStream().write("the whole request".getBytes());
+                client.shutdownOutput();
+                assertArrayEquals(answer, client.getInputStream().readAllBytes());
+                assertEquals("the whole request", received.get(30, TimeUnit.SECONDS));
+            }
+        }
     }
 
     @Test

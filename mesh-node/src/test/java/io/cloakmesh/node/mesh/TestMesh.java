@@ -20,7 +20,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Four real nodes (a1, a2 in dc-a importing "redis"; b1, b2 in dc-b exporting it) and a real
+ * Four real nodes (a1, a2 in dc-a importing "redis"; b1, b2 in dc-b exporting it, and a plain TCP service
+ * "half" that a1 imports) and a real
  * redis-server, each node its own JVM started by scripts/mesh-node, with the admin API on and the
  * cluster over mutual TLS with certificates of a CA made for the test.
  */
@@ -33,6 +34,10 @@ final class TestMesh implements AutoCloseable {
     final Path tokenFile;
     final String token;
     final int redisPort;
+    /** Target of the "half" service that b1 and b2 export: a test listens there when it needs it. */
+    final int halfServicePort;
+    /** Where a1 imports the "half" service. */
+    final int halfImportPort;
     final MeshNodeProcess a1;
     final MeshNodeProcess a2;
     final MeshNodeProcess b1;
@@ -52,6 +57,8 @@ final class TestMesh implements AutoCloseable {
         tokenFile = Files.writeString(dir.resolve("admin.token"), token);
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
         redisPort = Poll.freePort();
+        halfServicePort = Poll.freePort();
+        halfImportPort = Poll.freePort();
         redis = ExternalProcess.redis(redisPort);
 
         int[] cluster = {Poll.freePort(), Poll.freePort(), Poll.freePort(), Poll.freePort()};
@@ -116,10 +123,14 @@ final class TestMesh implements AutoCloseable {
                 .append("  admin.listen = \"127.0.0.1:").append(node.adminPort).append("\"\n");
         if (node.linkPort != 0) {
             conf.append("  link.listen = \"127.0.0.1:").append(node.linkPort).append("\"\n")
-                    .append("  exports.redis.targets = [\"127.0.0.1:").append(redisPort).append("\"]\n");
+                    .append("  exports.redis.targets = [\"127.0.0.1:").append(redisPort).append("\"]\n")
+                    .append("  exports.half.targets = [\"127.0.0.1:").append(halfServicePort).append("\"]\n");
         }
         if (node.importPort != 0) {
             conf.append("  imports.redis { listen = \"127.0.0.1:").append(node.importPort).append("\", datacenter = dc-b }\n");
+            if (node.name.equals("a1")) {
+                conf.append("  imports.half { listen = \"127.0.0.1:").append(halfImportPort).append("\", datacenter = dc-b }\n");
+            }
         }
         conf.append(extra).append("}\n");
         Files.writeString(node.config, conf);
@@ -168,7 +179,9 @@ final class TestMesh implements AutoCloseable {
                 Poll.until(CONVERGE, o.name + " seeing exporters " + String.join(",", names) + " active",
                         () -> activeExactly(o, names));
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; it sees " + exporters(o) + "\n" + o.output(), e);
+                StringBuilder logs = new StringBuilder();
+                observers.forEach(n -> logs.append("\n--- ").append(n.name).append('\n').append(n.output()));
+                throw new AssertionError(e.getMessage() + "; it sees " + exporters(o) + logs, e);
             }
         }
     }
