@@ -15,6 +15,8 @@ import io.cloakmesh.node.routing.RoutingTable;
 import io.cloakmesh.node.tls.ClusterTlsProvider;
 import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.pipe.PipeSettings;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,6 +85,7 @@ public final class MeshNode {
         JoinIdentityCheck.useTls(tls);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME, setup);
         try {
+            warnIfFewFileDescriptors(settings);
             if (tls.isEmpty()) {
                 LOG.warn("cluster traffic is plain TCP, allowed only because every cluster address is loopback; "
                         + "set cloakmesh.cluster.tls before the mesh leaves this host (docs/security.md)");
@@ -112,6 +115,28 @@ public final class MeshNode {
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
+        }
+    }
+
+    /**
+     * At its descriptor limit a node cannot accept (Pekko then retries in a loop), so it says at start
+     * when its own limits could take it there: each link and each import connection holds two sockets.
+     */
+    private static void warnIfFewFileDescriptors(MeshSettings settings) {
+        if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os)) {
+            return;
+        }
+        long needed = 128;
+        if (settings.link().listen().isPresent()) {
+            needed += 2L * settings.link().maxLinks() + settings.link().maxHandshakes();
+        }
+        for (MeshSettings.ImportSettings i : settings.imports().values()) {
+            needed += 2L * i.maxConnections();
+        }
+        if (os.getMaxFileDescriptorCount() < needed) {
+            LOG.warn("the file-descriptor limit is {}, but link.max-links, link.max-handshakes and the imports' "
+                    + "max-connections allow about {} open files: raise the limit (ulimit -n, systemd LimitNOFILE) "
+                    + "or lower those settings", os.getMaxFileDescriptorCount(), needed);
         }
     }
 

@@ -3,6 +3,7 @@ package io.cloakmesh.node.tls;
 import io.cloakmesh.crypto.tls.NodeCertificates;
 import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.LogThrottle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import scala.Option;
 public final class ClusterTlsProvider implements SSLEngineProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterTlsProvider.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+    private static final LogThrottle REFUSALS = new LogThrottle(Duration.ofSeconds(5));
 
     private final ReloadingTls tls;
     /** "host:port" of a dialed cluster address → the node its certificate names. */
@@ -120,7 +122,8 @@ public final class ClusterTlsProvider implements SSLEngineProvider {
     }
 
     private static Optional<Throwable> refuse(String reason) {
-        LOG.warn("cluster TLS: refused {}", reason);
+        REFUSALS.occurred(skipped -> LOG.warn("cluster TLS: refused {}{}", reason,
+                skipped > 0 ? " (" + skipped + " more refusals not logged)" : ""));
         return Optional.of(new SecurityException(reason));
     }
 

@@ -186,6 +186,70 @@ class ClusterSecurityIT {
         }
     }
 
+    @Test
+    void atItsFileDescriptorLimitANodeKeepsServingWhatItHoldsAndLogsLittle() throws Exception {
+        MeshNodeProcess a3 = new MeshNodeProcess("a3", mesh.dir.resolve("a3.conf"), Poll.freePort(), Poll.freePort(), 0,
+                Poll.freePort(), mesh.token);
+        mesh.issueCertificate("a3", mesh.ca, "");
+        mesh.writeConfig(a3, "dc-a", "");
+        List<Socket> silent = new ArrayList<>();
+        try {
+            a3.startWithFileLimit(700);
+            TestMesh.awaitActiveExporters(List.of(a3), "b1", "b2");
+            assertTrue(a3.output().contains("the file-descriptor limit is 700"), "a3 warned about its limit");
+            try (Jedis held = new Jedis("127.0.0.1", a3.importPort, 10_000)) {
+                assertEquals("PONG", held.ping());
+                // Silent connections to the cluster port until a3 runs out of descriptors (a connect that times
+                // out only means its listen backlog is full for the moment).
+                for (int i = 0; i < 2000 && !a3.output().contains("Too many open files"); i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(new InetSocketAddress("127.0.0.1", a3.clusterPort), 1000);
+                        silent.add(s);
+                    } catch (java.net.SocketTimeoutException backlogFull) {
+                        s.close();
+                    }
+                }
+                assertTrue(a3.output().contains("Too many open files"), "a3 ran out of descriptors after "
+                        + silent.size() + " connections:\n" + a3.output());
+                for (int i = 0; i < 50; i++) {
+                    assertEquals("OK", held.set("fd:" + i, "v" + i), "the held connection keeps working");
+                    assertEquals("v" + i, held.get("fd:" + i));
+                }
+                // Pekko retries the failed accept in a loop; its lines beyond 20 per 10 s are held back.
+                Poll.until(Duration.ofSeconds(30), "the rate limit reporting held-back lines",
+                        () -> a3.output().contains("held back"));
+                long lines = a3.output().lines().count();
+                assertTrue(lines < 1000, "a3 logged " + lines + " lines");
+                assertTrue(a3.alive(), "a3 is still running");
+            }
+            for (Socket s : silent) {
+                s.close();
+            }
+            silent.clear();
+            Poll.until(Duration.ofSeconds(60), "a3 serving new clients once the flood is gone", () -> {
+                try (Jedis fresh = new Jedis("127.0.0.1", a3.importPort, 5_000)) {
+                    return "PONG".equals(fresh.ping());
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+            assertEquals(0, a3.terminate(Duration.ofSeconds(60)), a3.output());
+            Poll.until(TestMesh.CONVERGE, "a3 gone from a1's members", () -> {
+                try {
+                    return mesh.a1.get("/v1/members").get("members").size() == 4;
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+            a3.close();
+        }
+    }
+
     /**
      * Starts a Pekko node that claims to be {@code name}, presents {@code certificate} (or none) and trusts the
      * mesh CA, lets it try to join until it has dialed the seeds several times (or the cluster turned it

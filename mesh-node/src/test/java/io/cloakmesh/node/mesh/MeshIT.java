@@ -16,11 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -193,70 +189,11 @@ class MeshIT {
         TestMesh.awaitActiveExporters(List.of(a1, a2), "b1", "b2");
     }
 
-    /** A client that keeps opening new connections through a1 and checks every answer it gets. */
-    private static final class Prober implements AutoCloseable {
-        final AtomicInteger ok = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
-        final ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
-        final AtomicLong lastFailureNanos = new AtomicLong();
-        final AtomicLong firstSuccessAfterMark = new AtomicLong();
-        final AtomicLong mark = new AtomicLong(Long.MAX_VALUE);
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        Prober(int port, String prefix) {
-            byte[] payload = new byte[256 * 1024];
-            new SecureRandom().nextBytes(payload);
-            thread = new Thread(() -> {
-                for (int i = 0; running.get(); i++) {
-                    long started = System.nanoTime();
-                    try (Jedis j = new Jedis("127.0.0.1", port, 2000)) {
-                        String k = prefix + i;
-                        String v = "value " + i + " " + started;
-                        j.set(k, v);
-                        String got = j.get(k);
-                        if (!v.equals(got)) {
-                            wrong.add(k + ": " + got);
-                        }
-                        if (i % 10 == 0) {
-                            j.set((k + ":big").getBytes(), payload);
-                            byte[] back = j.get((k + ":big").getBytes());
-                            if (!java.util.Arrays.equals(payload, back)) {
-                                wrong.add(k + ":big differs");
-                            }
-                        }
-                        ok.incrementAndGet();
-                        if (started > mark.get()) {
-                            firstSuccessAfterMark.compareAndSet(0, System.nanoTime());
-                        }
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                        lastFailureNanos.set(System.nanoTime());
-                    }
-                }
-            }, "prober");
-            thread.start();
-        }
-
-        /** From now on, records when the first connection started after this point succeeds. */
-        long markNow() {
-            long now = System.nanoTime();
-            mark.set(now);
-            return now;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(10_000);
-        }
-    }
-
     @Test
     @Order(4)
     void leavingExporterDrainsExitsZeroAndNewConnectionsGoToTheOther() throws Exception {
         int before;
-        try (Prober prober = new Prober(a1.importPort, "leave:")) {
+        try (Prober prober = new Prober(a1.importPort, "leave:", Duration.ofSeconds(2))) {
             Poll.until(Duration.ofSeconds(10), "traffic through the mesh", () -> prober.ok.get() >= 5);
             before = prober.failed.get();
             assertEquals(0, b2.terminate(Duration.ofSeconds(60)), "exit status after SIGTERM");
@@ -279,7 +216,7 @@ class MeshIT {
         // In a datacenter of two, keep-majority keeps the node with the lower address; crash the other.
         MeshNodeProcess victim = b1.clusterPort > b2.clusterPort ? b1 : b2;
         MeshNodeProcess survivor = victim == b1 ? b2 : b1;
-        try (Prober prober = new Prober(a1.importPort, "crash:")) {
+        try (Prober prober = new Prober(a1.importPort, "crash:", Duration.ofSeconds(2))) {
             Poll.until(Duration.ofSeconds(10), "traffic through the mesh", () -> prober.ok.get() >= 5);
             victim.kill();
             long killed = prober.markNow();

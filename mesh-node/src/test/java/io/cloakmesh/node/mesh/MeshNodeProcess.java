@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** One mesh node run by scripts/mesh-node as an operator would, and spoken to through its admin API. */
@@ -41,7 +42,17 @@ final class MeshNodeProcess implements AutoCloseable {
     }
 
     MeshNodeProcess start() throws IOException {
-        process = new ProcessBuilder(LAUNCHER.toString(), "run", "--config", config.toString())
+        return start(List.of(LAUNCHER.toString(), "run", "--config", config.toString()));
+    }
+
+    /** Starts the node with at most {@code files} open file descriptors (ulimit -n). */
+    MeshNodeProcess startWithFileLimit(int files) throws IOException {
+        return start(List.of("bash", "-c", "ulimit -n " + files + " && exec \"$0\" \"$@\"", LAUNCHER.toString(), "run",
+                "--config", config.toString()));
+    }
+
+    private MeshNodeProcess start(List<String> command) throws IOException {
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -76,6 +87,22 @@ final class MeshNodeProcess implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** SIGSTOP: the node freezes, its sockets stay open; {@link #thaw()} lets it run on. */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int status = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+        if (status != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited " + status);
+        }
     }
 
     /** SIGKILL: a crash, no goodbye to the cluster. */

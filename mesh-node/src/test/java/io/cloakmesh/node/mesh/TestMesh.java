@@ -47,6 +47,14 @@ final class TestMesh implements AutoCloseable {
     private final String common;
 
     TestMesh(String name) throws Exception {
+        this(name, false);
+    }
+
+    /**
+     * @param thirdNodes also a3 and b3, which neither import nor export: with three nodes per datacenter
+     *     the split-brain resolver keeps either survivor of a crashed or frozen node (docs/configuration.md)
+     */
+    TestMesh(String name, boolean thirdNodes) throws Exception {
         dir = Files.createTempDirectory(name);
         ca = CertificateAuthority.create("test mesh", Duration.ofDays(30));
         caFile = dir.resolve("ca.crt");
@@ -77,7 +85,9 @@ final class TestMesh implements AutoCloseable {
         a2 = node("a2", "dc-a", cluster[1], 0, Poll.freePort());
         b1 = node("b1", "dc-b", cluster[2], Poll.freePort(), 0);
         b2 = node("b2", "dc-b", cluster[3], Poll.freePort(), 0);
-        nodes = List.of(a1, a2, b1, b2);
+        nodes = thirdNodes
+                ? List.of(a1, a2, b1, b2, node("a3", "dc-a", Poll.freePort(), 0, 0), node("b3", "dc-b", Poll.freePort(), 0, 0))
+                : List.of(a1, a2, b1, b2);
         for (MeshNodeProcess n : nodes) {
             n.start();
         }
