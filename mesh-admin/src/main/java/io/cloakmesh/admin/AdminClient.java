@@ -10,17 +10,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 /** The admin API over HTTP with the JDK's client: one request, JSON back, every failure as one clear line. */
 final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI base;
     private final String token;
 
-    AdminClient(URI base, String token) {
+    AdminClient(URI base, String token, Optional<SSLContext> tls) {
         this.base = base;
         this.token = token;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        tls.ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     JsonNode get(String path) throws AdminException {
@@ -42,6 +48,10 @@ final class AdminClient {
         } catch (HttpTimeoutException e) {
             throw new AdminException("the admin API at " + base + " did not answer in time");
         } catch (IOException e) {
+            if (e instanceof SSLException || e.getCause() instanceof SSLException) {
+                throw new AdminException("TLS with " + base + " failed (" + e.getMessage() + "): for a node's https:// "
+                        + "admin API pass --cacert with the CA that signed its certificate");
+            }
             // Something answered, but not with HTTP: usually --url names another port of the node (a link,
             // an import, the cluster) or says http:// where the admin API wants https://.
             throw new AdminException("no HTTP answer from " + base + " ("

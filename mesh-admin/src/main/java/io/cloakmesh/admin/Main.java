@@ -3,10 +3,18 @@ package io.cloakmesh.admin;
 import io.cloakmesh.crypto.IoReasons;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
+import io.cloakmesh.crypto.tls.PemFiles;
+import io.cloakmesh.crypto.tls.TlsException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +40,10 @@ public final class Main implements Runnable {
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the API's JSON instead of tables.")
     boolean json;
 
+    @Option(names = "--cacert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "For an https:// URL: the CA that signed the node's certificate (default: $MESH_ADMIN_CACERT).")
+    Path caCert;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -49,6 +61,34 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         CommandLine.usage(this, System.err);
+    }
+
+    /** For https://, an SSL context trusting the --cacert CA only (the JDK's CAs without it). */
+    private Optional<SSLContext> https(URI uri) throws AdminException {
+        Path ca = caCert;
+        if (ca == null && System.getenv("MESH_ADMIN_CACERT") != null) {
+            ca = Path.of(System.getenv("MESH_ADMIN_CACERT"));
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || ca == null) {
+            return Optional.empty();
+        }
+        try {
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            List<X509Certificate> cas = PemFiles.certificates("--cacert", ca);
+            for (int i = 0; i < cas.size(); i++) {
+                anchors.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
+            trust.init(anchors);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return Optional.of(context);
+        } catch (TlsException e) {
+            throw new AdminException(e.getMessage());
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new AdminException("--cacert " + ca + ": " + e.getMessage());
+        }
     }
 
     AdminClient client() throws AdminException {
@@ -72,7 +112,7 @@ public final class Main implements Runnable {
         try {
             // The token drains and reloads any node: refused where other users could read it, as nodes do.
             SharedKey.checkNotReadableByOthers(file);
-            return new AdminClient(uri, Files.readString(file).trim());
+            return new AdminClient(uri, Files.readString(file).trim(), https(uri));
         } catch (KeyFileException e) {
             throw new AdminException("token file: " + e.getMessage());
         } catch (IOException e) {

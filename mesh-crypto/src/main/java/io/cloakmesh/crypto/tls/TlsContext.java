@@ -55,18 +55,24 @@ public final class TlsContext {
         Identity clientIdentity = config.clientCertFile().isPresent()
                 ? identity(config.clientCertFile(), config.clientKeyFile(), config.clientKeyFilePass(), "client-")
                 : serverIdentity;
-        if (config.caCertFile().isEmpty() && config.caCertDir().isEmpty()) {
+        boolean noCa = config.caCertFile().isEmpty() && config.caCertDir().isEmpty();
+        if (noCa && config.authClients() != TlsConfig.ClientAuth.NO) {
             throw new TlsException("ca-cert-file", "required: the CA certificate that signs every peer");
         }
-        List<X509Certificate> cas = PemFiles.caCertificates(config.caCertFile(), config.caCertDir());
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            anchors.load(null, null);
-            for (int i = 0; i < cas.size(); i++) {
-                anchors.setCertificateEntry("ca-" + i, cas.get(i));
+            if (noCa) {
+                // A server that asks no client for a certificate trusts nobody in particular.
+                trust.init((KeyStore) null);
+            } else {
+                List<X509Certificate> cas = PemFiles.caCertificates(config.caCertFile(), config.caCertDir());
+                KeyStore anchors = KeyStore.getInstance("PKCS12");
+                anchors.load(null, null);
+                for (int i = 0; i < cas.size(); i++) {
+                    anchors.setCertificateEntry("ca-" + i, cas.get(i));
+                }
+                trust.init(anchors);
             }
-            trust.init(anchors);
             SSLContext server = SSLContext.getInstance("TLS");
             server.init(keyManagers(serverIdentity), trust.getTrustManagers(), RANDOM);
             SSLContext client = SSLContext.getInstance("TLS");

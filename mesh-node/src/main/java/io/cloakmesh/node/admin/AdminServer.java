@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
+import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.config.MeshSettings.AdminSettings;
 import io.cloakmesh.node.mesh.MeshNode;
+import io.cloakmesh.node.tls.ReloadingTls;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +21,9 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -57,10 +61,22 @@ public final class AdminServer extends AllDirectives {
 
     public static CompletionStage<ServerBinding> start(MeshNode node, AdminSettings settings) {
         AdminServer server = new AdminServer(node, settings.token());
-        return Http.get(node.system()).newServerAt(settings.listen().host(), settings.listen().port())
+        ServerBuilder builder = Http.get(node.system()).newServerAt(settings.listen().host(), settings.listen().port());
+        if (settings.tls().isPresent()) {
+            ReloadingTls tls;
+            try {
+                tls = ReloadingTls.load("admin TLS", settings.tls().get());
+            } catch (TlsException e) {
+                return CompletableFuture.failedFuture(new IllegalStateException(
+                        "cloakmesh.admin.tls." + e.setting() + ": " + e.getMessage(), e));
+            }
+            builder = builder.enableHttps(ConnectionContext.httpsServer(() -> tls.current().serverEngine()));
+        }
+        String scheme = settings.tls().isPresent() ? "https" : "http";
+        return builder
                 .bind(server.routes())
                 .thenApply(binding -> {
-                    LOG.info("admin API on http://{}:{}/v1/", binding.localAddress().getHostString(),
+                    LOG.info("admin API on {}://{}:{}/v1/", scheme, binding.localAddress().getHostString(),
                             binding.localAddress().getPort());
                     CoordinatedShutdown.get(node.system()).addTask(CoordinatedShutdown.PhaseServiceStop(), "admin-stop",
                             () -> binding.terminate(Duration.ofSeconds(2)).thenApply(t -> Done.getInstance()));

@@ -51,7 +51,8 @@ public record MeshSettings(
     public record ImportSettings(String name, HostPort listen, Optional<String> datacenter, int maxConnections) {
     }
 
-    public record AdminSettings(HostPort listen, String token) {
+    /** @param tls HTTPS for the admin API, when a certificate is given */
+    public record AdminSettings(HostPort listen, String token, Optional<TlsConfig> tls) {
     }
 
     /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
@@ -280,10 +281,17 @@ public record MeshSettings(
     }
 
     private static Optional<AdminSettings> admin(Settings s) throws InvalidSettingException {
-        s.onlyKeys(List.of("listen", "token-file"));
+        s.onlyKeys(List.of("listen", "token-file", "tls"));
         HostPort listen = s.optionalHostPort("listen");
         if (listen == null) {
             return Optional.empty();
+        }
+        Settings tlsBlock = s.at("tls");
+        TlsConfig tls = TlsSettings.read(tlsBlock);
+        Optional<TlsConfig> https = Optional.empty();
+        if (tls.hasCertificate()) {
+            TlsSettings.load(tlsBlock, tls);
+            https = Optional.of(tls);
         }
         String tokenFile = s.string("token-file");
         if (tokenFile.isEmpty()) {
@@ -296,7 +304,7 @@ public record MeshSettings(
             if (token.length() < 16) {
                 throw new InvalidSettingException(s.full("token-file"), tokenFile + " holds fewer than 16 characters");
             }
-            return Optional.of(new AdminSettings(listen, token));
+            return Optional.of(new AdminSettings(listen, token, https));
         } catch (KeyFileException e) {
             throw new InvalidSettingException(s.full("token-file"), e.getMessage());
         } catch (java.io.IOException e) {

@@ -121,6 +121,8 @@ class MeshSettingsTest {
                 Arguments.of("tls without ca", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\" }", "cloakmesh.cluster.tls.ca-cert-file", "required"),
                 Arguments.of("cluster tls auth-clients", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\", auth-clients = optional }", "cloakmesh.cluster.tls.auth-clients", "must be yes"),
                 Arguments.of("bad protocol", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\", protocols = \"TLSv1.4\" }", "cloakmesh.cluster.tls.protocols", "not a protocol"),
+                Arguments.of("admin tls without key", "cloakmesh.admin.tls.cert-file = \"" + dir.resolve("b1.crt") + "\"", "cloakmesh.admin.tls.key-file", "required with cert-file"),
+                Arguments.of("admin tls asking clients without a ca", "cloakmesh.admin.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", auth-clients = yes }", "cloakmesh.admin.tls.ca-cert-file", "required"),
                 Arguments.of("certificate of another node", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }", "cloakmesh.cluster.tls.cert-file", "names node a1, not b1"));
     }
 

@@ -235,18 +235,88 @@ class ClusterSecurityIT {
                 }
             });
             assertEquals(0, a3.terminate(Duration.ofSeconds(60)), a3.output());
-            Poll.until(TestMesh.CONVERGE, "a3 gone from a1's members", () -> {
-                try {
-                    return mesh.a1.get("/v1/members").get("members").size() == 4;
-                } catch (IOException | InterruptedException e) {
-                    return false;
-                }
-            });
+            Poll.until(TestMesh.CONVERGE, "a3 gone from a1's members", () -> membersOfA1() == 4);
         } finally {
             for (Socket s : silent) {
                 s.close();
             }
             a3.close();
+        }
+    }
+
+    @Test
+    void adminApiOverHttpsAnswersTheCliThatTrustsTheMeshCa() throws Exception {
+        MeshNodeProcess a4 = new MeshNodeProcess("a4", mesh.dir.resolve("a4.conf"), Poll.freePort(), Poll.freePort(), 0, 0,
+                mesh.token);
+        Path[] admin = mesh.issueCertificate("a4", mesh.ca, "-admin");
+        mesh.issueCertificate("a4", mesh.ca, "");
+        mesh.writeConfig(a4, "dc-a", "  admin.tls { cert-file = \"" + admin[0] + "\", key-file = \"" + admin[1] + "\" }\n");
+        try {
+            a4.start();
+            String url = "https://127.0.0.1:" + a4.adminPort;
+            Poll.until(TestMesh.CONVERGE, "a4's admin API over HTTPS", () -> cli("--url", url, "--cacert",
+                    mesh.caFile.toString(), "status").startsWith("0 "));
+            String members = cli("--url", url, "--cacert", mesh.caFile.toString(), "members");
+            assertTrue(members.startsWith("0 ") && members.contains("b1") && members.contains("a4"), members);
+            String untrusted = cli("--url", url, "status");
+            assertTrue(untrusted.startsWith("1 ") && untrusted.contains("pass --cacert"), untrusted);
+            String plain = cli("--url", "http://127.0.0.1:" + a4.adminPort, "status");
+            assertTrue(plain.startsWith("1 ") && plain.contains("https://"), plain);
+            assertEquals(0, a4.terminate(Duration.ofSeconds(60)), a4.output());
+            Poll.until(TestMesh.CONVERGE, "a4 gone from a1's members", () -> membersOfA1() == 4);
+        } finally {
+            a4.close();
+        }
+    }
+
+    @Test
+    void silentConnectionsToTheAdminPortAreClosedAndItKeepsAnswering() throws Exception {
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                Socket s = new Socket("127.0.0.1", mesh.a1.adminPort);
+                s.setSoTimeout(30_000);
+                silent.add(s);
+            }
+            assertEquals(4, membersOfA1(), "the admin API answers during the flood");
+            long start = System.nanoTime();
+            for (Socket s : silent) {
+                assertEquals(-1, s.getInputStream().read(), "a silent connection is closed, not answered");
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertTrue(seconds <= 20, "closed after " + seconds + " s");
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+    }
+
+    private static int membersOfA1() {
+        try {
+            return mesh.a1.get("/v1/members").get("members").size();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Runs scripts/mesh-admin with the mesh's token; "STATUS OUTPUT" (stdout and stderr together). */
+    private static String cli(String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                MeshNodeProcess.LAUNCHER.resolveSibling("mesh-admin").toString(), "--token-file", mesh.tokenFile.toString()));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            return p.waitFor() + " " + out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
