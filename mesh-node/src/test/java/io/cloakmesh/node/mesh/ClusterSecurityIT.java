@@ -36,6 +36,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -281,7 +282,11 @@ class ClusterSecurityIT {
             assertEquals(4, membersOfA1(), "the admin API answers during the flood");
             long start = System.nanoTime();
             for (Socket s : silent) {
-                assertEquals(-1, s.getInputStream().read(), "a silent connection is closed, not answered");
+                try {
+                    assertEquals(-1, s.getInputStream().read(), "a silent connection is closed, not answered");
+                } catch (java.net.SocketException reset) {
+                    // Closed with a reset: closed all the same.
+                }
             }
             long seconds = (System.nanoTime() - start) / 1_000_000_000L;
             assertTrue(seconds <= 20, "closed after " + seconds + " s");
@@ -345,10 +350,11 @@ class ClusterSecurityIT {
             cluster.manager().tell(new JoinSeedNodes(List.of(
                     AddressFromURIString.parse("pekko://cloakmesh@127.0.0.1:" + mesh.a1.clusterPort),
                     AddressFromURIString.parse("pekko://cloakmesh@127.0.0.1:" + mesh.b1.clusterPort))));
-            Poll.until(Duration.ofSeconds(60), name + " dialing the seeds six times (so retrying after refusals) or being turned away",
-                    () -> tls.dialed.get() >= 6 || attacker.whenTerminated().isCompleted());
+            CoordinatedShutdown shutdown = CoordinatedShutdown.get(attacker);
+            Poll.until(Duration.ofSeconds(60), name + " dialing the seeds six times (so retrying after refusals) "
+                    + "or being turned away", () -> tls.dialed.get() >= 6 || shutdown.getShutdownReason().isPresent());
             Set<Receptionist.Listing> listings = new java.util.HashSet<>();
-            if (!attacker.whenTerminated().isCompleted()) {
+            if (shutdown.getShutdownReason().isEmpty()) {
                 listings.add(org.apache.pekko.actor.typed.javadsl.AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
                         attacker.receptionist(), reply -> Receptionist.find(AdminAgent.KEY, reply), Duration.ofSeconds(5),
                         attacker.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS));
@@ -360,8 +366,14 @@ class ClusterSecurityIT {
                     name + " found admin agents: " + listings);
             assertMeshUntouched();
         } finally {
+            // A node Pekko turned away has already run its shutdown, which can leave termination hanging
+            // (seen once: "phase [actor-system-terminate] timed out"); the attacker's leftovers do not matter.
             attacker.terminate();
-            attacker.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            try {
+                attacker.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.err.println("ClusterSecurityIT: the attacker's actor system " + name + " did not terminate");
+            }
         }
     }
 
