@@ -3,18 +3,17 @@ package io.cloakmesh.admin;
 import io.cloakmesh.crypto.IoReasons;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
-import io.cloakmesh.crypto.tls.PemFiles;
+import io.cloakmesh.crypto.tls.TlsConfig;
+import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.crypto.tls.TlsException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,21 +71,13 @@ public final class Main implements Runnable {
         if (!"https".equalsIgnoreCase(uri.getScheme()) || ca == null) {
             return Optional.empty();
         }
+        // A client-only TLS context of the same kind the nodes use, trusting that CA alone.
+        TlsConfig trustOnly = new TlsConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.of(ca), Optional.empty(), List.of("TLSv1.2", "TLSv1.3"),
+                List.of(), List.of(), TlsConfig.ClientAuth.NO, true, 100, Duration.ofMinutes(5));
         try {
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            anchors.load(null, null);
-            List<X509Certificate> cas = PemFiles.certificates("--cacert", ca);
-            for (int i = 0; i < cas.size(); i++) {
-                anchors.setCertificateEntry("ca-" + i, cas.get(i));
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
-            trust.init(anchors);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return Optional.of(context);
+            return Optional.of(TlsContext.load(trustOnly).clientContext());
         } catch (TlsException e) {
-            throw new AdminException(e.getMessage());
-        } catch (java.security.GeneralSecurityException | IOException e) {
             throw new AdminException("--cacert " + ca + ": " + e.getMessage());
         }
     }

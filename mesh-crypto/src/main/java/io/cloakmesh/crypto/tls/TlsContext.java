@@ -87,10 +87,6 @@ public final class TlsContext {
         }
     }
 
-    public TlsConfig config() {
-        return config;
-    }
-
     /** This endpoint's own certificate, if it has one. */
     public Optional<X509Certificate> certificate() {
         return Optional.ofNullable(certificate);

@@ -59,13 +59,4 @@ public final class HandshakeBudget {
         }
         return admitted;
     }
-
-    /** Connections closed so far to make room, a metric. */
-    public long evicted() {
-        return evicted.get();
-    }
-
-    public synchronized int waiting() {
-        return pending.size();
-    }
 }
