@@ -7,6 +7,7 @@ import io.cloakmesh.node.admin.AdminServer;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.ExporterState;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.AddressFromURIString;
@@ -101,7 +103,14 @@ public final class MeshNode {
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
             MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing);
-            settings.admin().ifPresent(admin -> AdminServer.start(node, admin).toCompletableFuture().join());
+            settings.admin().ifPresent(admin -> {
+                try {
+                    AdminServer.start(node, admin).toCompletableFuture().join();
+                } catch (CompletionException e) {
+                    throw new StartFailure("cloakmesh.admin.listen: cannot listen on " + admin.listen() + ": "
+                            + Failures.rootMessage(e), e);
+                }
+            });
             system.systemActorOf(AdminAgent.create(node), "admin-agent", Props.empty());
             system.systemActorOf(NodeRoster.create(settings.nodeName(), tls), "node-roster", Props.empty());
             node.registerShutdown();
@@ -147,7 +156,7 @@ public final class MeshNode {
         try {
             return Optional.of(new ClusterTlsProvider(ReloadingTls.load("cluster TLS", settings.cluster().tls().get())));
         } catch (TlsException e) {
-            throw new IllegalStateException("cloakmesh.cluster.tls." + e.setting() + ": " + e.getMessage(), e);
+            throw new StartFailure("cloakmesh.cluster.tls." + e.setting() + ": " + e.getMessage(), e);
         }
     }
 

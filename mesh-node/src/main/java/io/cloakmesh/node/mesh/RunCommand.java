@@ -41,7 +41,8 @@ public final class RunCommand implements Callable<Integer> {
         try {
             node = MeshNode.start(config, settings);
         } catch (RuntimeException e) {
-            System.err.println("mesh-node: cannot start node " + settings.nodeName() + ": " + Failures.rootMessage(e));
+            System.err.println("mesh-node: cannot start node " + settings.nodeName() + ": "
+                    + (e instanceof StartFailure ? e.getMessage() : Failures.rootMessage(e)));
             return 1;
         }
         Signal.handle(new Signal("TERM"), sig -> {

@@ -117,6 +117,24 @@ class ClusterSecurityIT {
     }
 
     @Test
+    void aNodeWhoseAdminPortIsTakenExitsBeforeItJoins() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            MeshNodeProcess a5 = new MeshNodeProcess("a5", mesh.dir.resolve("a5.conf"), Poll.freePort(),
+                    taken.getLocalPort(), 0, Poll.freePort(), mesh.token);
+            mesh.issueCertificate("a5", mesh.ca, "");
+            mesh.writeConfig(a5, "dc-a", "");
+            assertEquals(1, a5.start().waitForExit(Duration.ofSeconds(60)), a5.output());
+            assertTrue(a5.output().contains("cloakmesh.admin.listen: cannot listen on 127.0.0.1:" + taken.getLocalPort()),
+                    a5.output());
+            String seen = "127.0.0.1:" + a5.clusterPort + " (dc-a) is";
+            for (MeshNodeProcess seed : List.of(mesh.a1, mesh.b1)) {
+                assertFalse(seed.output().contains(seen), seed.name + " saw a5 join");
+            }
+            assertMeshUntouched();
+        }
+    }
+
+    @Test
     void aSecondNodeNamedB1IsRefusedAndExits1() throws Exception {
         MeshNodeProcess twin = new MeshNodeProcess("b1", mesh.dir.resolve("b1-twin.conf"), Poll.freePort(),
                 Poll.freePort(), Poll.freePort(), 0, mesh.token);
