@@ -111,7 +111,9 @@ public final class NodeRoster extends AbstractBehavior<NodeRoster.Command> {
             Optional<String> certified = tls.flatMap(t -> t.certifiedName(address));
             if (certified.isPresent() && !certified.get().equals(claimed.get())) {
                 down(member, "it claims to be node " + claimed.get() + " but its certificate names node " + certified.get());
-            } else if (claimed.get().equals(selfName) && !refused && holdsNameBefore(member, self)) {
+            } else if (claimed.get().equals(selfName) && !refused
+                    // an older incarnation at this node's own address is a restart, which Pekko resolves itself
+                    && !address.equals(hostPort(self)) && holdsNameBefore(member, self)) {
                 refused = true;
                 LOG.error("node name {} is taken by the member at {}: this node leaves and exits 1; give it a name of its own",
                         selfName, address);
