@@ -88,10 +88,16 @@ final class TestMesh implements AutoCloseable {
         nodes = thirdNodes
                 ? List.of(a1, a2, b1, b2, node("a3", "dc-a", Poll.freePort(), 0, 0), node("b3", "dc-b", Poll.freePort(), 0, 0))
                 : List.of(a1, a2, b1, b2);
-        for (MeshNodeProcess n : nodes) {
-            n.start();
+        try {
+            for (MeshNodeProcess n : nodes) {
+                n.start();
+            }
+            awaitActiveExporters(nodes, "b1", "b2");
+        } catch (Exception | Error e) {
+            // The test class never gets this mesh to close, so its processes must not outlive the failure.
+            close();
+            throw e;
         }
-        awaitActiveExporters(nodes, "b1", "b2");
     }
 
     private MeshNodeProcess node(String name, String dc, int clusterPort, int linkPort, int importPort) throws IOException {
