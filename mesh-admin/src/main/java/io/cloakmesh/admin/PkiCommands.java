@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,9 +56,7 @@ final class PkiCommands implements Runnable {
             } catch (IOException e) {
                 System.err.println("mesh-admin: " + IoReasons.describe(e)
                         + (e instanceof java.nio.file.FileSystemException fs ? ": " + fs.getFile() : ""));
-            } catch (TlsException e) {
-                System.err.println("mesh-admin: " + e.getMessage());
-            } catch (PkiException | IllegalArgumentException e) {
+            } catch (TlsException | PkiException | IllegalArgumentException e) {
                 System.err.println("mesh-admin: " + e.getMessage());
             }
             return 1;
@@ -74,6 +73,22 @@ final class PkiCommands implements Runnable {
             throw new PkiException(file + ": a key password needs at least 8 characters");
         }
         return Optional.of(pass);
+    }
+
+    static void checkDays(int days) throws PkiException {
+        if (days < 1) {
+            throw new PkiException("--days must be 1 or more");
+        }
+    }
+
+    /** Writes the key (0600) and then its certificate into {@code dir} as NAME.key and NAME.crt, and says so. */
+    static void writePair(Path dir, String name, PrivateKey key, X509Certificate certificate, Optional<String> password,
+            int days) throws IOException {
+        Files.createDirectories(dir);
+        PemOutput.writePrivateKey(dir.resolve(name + ".key"), key, password);
+        PemOutput.writeCertificate(dir.resolve(name + ".crt"), certificate);
+        System.out.println("wrote " + dir.resolve(name + ".crt") + " and " + dir.resolve(name + ".key")
+                + " (mode 0600), valid " + days + " days");
     }
 
     @Command(name = "init", description = {"Create the mesh CA: DIR/ca.crt (give it to every node as ca-cert-file)",
@@ -93,16 +108,10 @@ final class PkiCommands implements Runnable {
 
         @Override
         void execute() throws PkiException, IOException {
-            if (days < 1) {
-                throw new PkiException("--days must be 1 or more");
-            }
+            checkDays(days);
             Optional<String> pass = password(keyPassFile);
-            Files.createDirectories(dir);
             CertificateAuthority ca = CertificateAuthority.create(name, Duration.ofDays(days));
-            PemOutput.writePrivateKey(dir.resolve("ca.key"), ca.key(), pass);
-            PemOutput.writeCertificate(dir.resolve("ca.crt"), ca.certificate());
-            System.out.println("wrote " + dir.resolve("ca.crt") + " and " + dir.resolve("ca.key") + " (mode 0600), valid "
-                    + days + " days");
+            writePair(dir, "ca", ca.key(), ca.certificate(), pass, days);
         }
     }
 
@@ -138,9 +147,7 @@ final class PkiCommands implements Runnable {
             if (!node.matches(NAME)) {
                 throw new PkiException("\"" + node + "\" is not a node name (letters, digits, '_' and '-')");
             }
-            if (days < 1) {
-                throw new PkiException("--days must be 1 or more");
-            }
+            checkDays(days);
             if (dns.isEmpty() && ips.isEmpty()) {
                 throw new PkiException("give at least one --dns or --ip: the names other nodes dial this node at");
             }
@@ -150,11 +157,7 @@ final class PkiCommands implements Runnable {
             Instant now = Instant.now();
             CertificateAuthority.Issued issued = ca.issue(new CertificateAuthority.NodeRequest(node, dns, ips,
                     now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(days))));
-            Files.createDirectories(out);
-            PemOutput.writePrivateKey(out.resolve(node + ".key"), issued.key(), pass);
-            PemOutput.writeCertificate(out.resolve(node + ".crt"), issued.certificate());
-            System.out.println("wrote " + out.resolve(node + ".crt") + " and " + out.resolve(node + ".key")
-                    + " (mode 0600) for node " + node + ", valid " + days + " days");
+            writePair(out, node, issued.key(), issued.certificate(), pass, days);
         }
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
-import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.config.MeshSettings.AdminSettings;
 import io.cloakmesh.node.mesh.MeshNode;
 import io.cloakmesh.node.tls.ReloadingTls;
@@ -59,20 +58,15 @@ public final class AdminServer extends AllDirectives {
         this.mesh = new MeshQuery(node.system(), PER_NODE);
     }
 
-    public static CompletionStage<ServerBinding> start(MeshNode node, AdminSettings settings) {
+    /** Binds the API on admin.listen, over HTTPS with {@code https}'s certificates when given. */
+    public static CompletionStage<ServerBinding> start(MeshNode node, AdminSettings settings, Optional<ReloadingTls> https) {
         AdminServer server = new AdminServer(node, settings.token());
         ServerBuilder builder = Http.get(node.system()).newServerAt(settings.listen().host(), settings.listen().port());
-        if (settings.tls().isPresent()) {
-            ReloadingTls tls;
-            try {
-                tls = ReloadingTls.load("admin TLS", settings.tls().get());
-            } catch (TlsException e) {
-                return CompletableFuture.failedFuture(new IllegalStateException(
-                        "cloakmesh.admin.tls." + e.setting() + ": " + e.getMessage(), e));
-            }
+        if (https.isPresent()) {
+            ReloadingTls tls = https.get();
             builder = builder.enableHttps(ConnectionContext.httpsServer(() -> tls.current().serverEngine()));
         }
-        String scheme = settings.tls().isPresent() ? "https" : "http";
+        String scheme = https.isPresent() ? "https" : "http";
         return builder
                 .bind(server.routes())
                 .thenApply(binding -> {

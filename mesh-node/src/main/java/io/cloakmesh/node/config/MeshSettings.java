@@ -4,14 +4,19 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import io.cloakmesh.crypto.IoReasons;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
 import io.cloakmesh.crypto.tls.NodeCertificates;
 import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsContext;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,13 +116,13 @@ public record MeshSettings(
      * addresses (the second would fail to bind only after the first had started).
      */
     private void checkAddresses() throws InvalidSettingException {
-        Map<String, HostPort> listeners = new java.util.LinkedHashMap<>();
+        Map<String, HostPort> listeners = new LinkedHashMap<>();
         listeners.put("cloakmesh.cluster.bind", cluster.bind());
         link.listen().ifPresent(l -> listeners.put("cloakmesh.link.listen", l));
-        imports.values().stream().sorted(java.util.Comparator.comparing(ImportSettings::name))
+        imports.values().stream().sorted(Comparator.comparing(ImportSettings::name))
                 .forEach(i -> listeners.put("cloakmesh.imports." + i.name() + ".listen", i.listen()));
         admin.ifPresent(a -> listeners.put("cloakmesh.admin.listen", a.listen()));
-        List<Map.Entry<String, HostPort>> seen = new java.util.ArrayList<>();
+        List<Map.Entry<String, HostPort>> seen = new ArrayList<>();
         for (Map.Entry<String, HostPort> l : listeners.entrySet()) {
             Settings.resolvable(l.getKey(), l.getValue());
             for (Map.Entry<String, HostPort> earlier : seen) {
@@ -182,7 +187,7 @@ public record MeshSettings(
             List<HostPort> seeds) throws InvalidSettingException {
         TlsConfig config = TlsSettings.read(s);
         if (!config.hasCertificate()) {
-            List<HostPort> all = new java.util.ArrayList<>(List.of(bind, canonical));
+            List<HostPort> all = new ArrayList<>(List.of(bind, canonical));
             all.addAll(seeds);
             for (HostPort address : all) {
                 if (!isLoopback(address.host())) {
@@ -237,9 +242,9 @@ public record MeshSettings(
                 throw new InvalidSettingException(security.full("key-file"), keyFile + " holds " + size
                         + " bytes; a mesh key is at least " + MIN_MESH_KEY_BYTES + " random bytes (mesh-admin keygen FILE makes one)");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidSettingException(security.full("key-file"), "cannot read " + keyFile + ": "
-                    + io.cloakmesh.crypto.IoReasons.describe(e));
+                    + IoReasons.describe(e));
         } catch (KeyFileException e) {
             throw new InvalidSettingException(security.full("key-file"), e.getMessage());
         }
@@ -307,9 +312,9 @@ public record MeshSettings(
             return Optional.of(new AdminSettings(listen, token, https));
         } catch (KeyFileException e) {
             throw new InvalidSettingException(s.full("token-file"), e.getMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidSettingException(s.full("token-file"), "cannot read " + tokenFile + ": "
-                    + io.cloakmesh.crypto.IoReasons.describe(e));
+                    + IoReasons.describe(e));
         }
     }
 

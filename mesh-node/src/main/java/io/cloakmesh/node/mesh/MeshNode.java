@@ -1,6 +1,7 @@
 package io.cloakmesh.node.mesh;
 
 import io.cloakmesh.crypto.pipe.HandshakeMode;
+import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.admin.AdminServer;
@@ -104,8 +105,9 @@ public final class MeshNode {
                     "routing", Props.empty());
             MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing);
             settings.admin().ifPresent(admin -> {
+                Optional<ReloadingTls> https = admin.tls().map(config -> reloading("cloakmesh.admin.tls", config));
                 try {
-                    AdminServer.start(node, admin).toCompletableFuture().join();
+                    AdminServer.start(node, admin, https).toCompletableFuture().join();
                 } catch (CompletionException e) {
                     throw new StartFailure("cloakmesh.admin.listen: cannot listen on " + admin.listen() + ": "
                             + Failures.rootMessage(e), e);
@@ -150,13 +152,15 @@ public final class MeshNode {
     }
 
     private static Optional<ClusterTlsProvider> clusterTls(MeshSettings settings) {
-        if (settings.cluster().tls().isEmpty()) {
-            return Optional.empty();
-        }
+        return settings.cluster().tls().map(tls -> new ClusterTlsProvider(reloading("cloakmesh.cluster.tls", tls)));
+    }
+
+    /** The material of the TLS block at {@code path}; a failure names the setting at fault. */
+    private static ReloadingTls reloading(String path, TlsConfig config) {
         try {
-            return Optional.of(new ClusterTlsProvider(ReloadingTls.load("cluster TLS", settings.cluster().tls().get())));
+            return ReloadingTls.load(path, config);
         } catch (TlsException e) {
-            throw new StartFailure("cloakmesh.cluster.tls." + e.setting() + ": " + e.getMessage(), e);
+            throw new StartFailure(path + "." + e.setting() + ": " + e.getMessage(), e);
         }
     }
 

@@ -37,7 +37,7 @@ public final class ReloadingTls {
         this.nextCheck = System.nanoTime() + CHECK_EVERY.toNanos();
     }
 
-    /** Loads the material now; {@code what} names it in log lines ("cluster TLS"). */
+    /** Loads the material now; {@code what} names it in log lines (its settings' path). */
     public static ReloadingTls load(String what, TlsConfig config) throws TlsException {
         List<String> stamps = stamps(config);
         return new ReloadingTls(what, config, TlsContext.load(config), stamps);

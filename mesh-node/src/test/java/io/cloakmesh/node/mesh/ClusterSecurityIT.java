@@ -107,9 +107,8 @@ class ClusterSecurityIT {
     void aMeshNodeWhoseCertificateNamesAnotherNodeDoesNotStart() throws Exception {
         MeshNodeProcess node = new MeshNodeProcess("evil5", mesh.dir.resolve("evil5.conf"), Poll.freePort(),
                 Poll.freePort(), 0, 0, mesh.token);
-        mesh.issueCertificate("a1", mesh.ca, "-for-evil5");
-        mesh.writeConfig(node, "dc-a", "  cluster.tls { cert-file = \"" + mesh.dir.resolve("a1-for-evil5.crt")
-                + "\", key-file = \"" + mesh.dir.resolve("a1-for-evil5.key") + "\" }\n");
+        Path[] a1s = mesh.issueCertificate("a1", mesh.ca, "-for-evil5");
+        mesh.writeConfig(node, "dc-a", TestMesh.clusterTls(a1s[0], a1s[1]));
         assertEquals(1, node.start().waitForExit(Duration.ofSeconds(60)), node.output());
         assertTrue(node.output().contains("cloakmesh.cluster.tls.cert-file: the certificate names node a1, not evil5"),
                 node.output());
@@ -138,9 +137,8 @@ class ClusterSecurityIT {
     void aSecondNodeNamedB1IsRefusedAndExits1() throws Exception {
         MeshNodeProcess twin = new MeshNodeProcess("b1", mesh.dir.resolve("b1-twin.conf"), Poll.freePort(),
                 Poll.freePort(), Poll.freePort(), 0, mesh.token);
-        mesh.issueCertificate("b1", mesh.ca, "-twin");
-        mesh.writeConfig(twin, "dc-b", "  cluster.tls { cert-file = \"" + mesh.dir.resolve("b1-twin.crt")
-                + "\", key-file = \"" + mesh.dir.resolve("b1-twin.key") + "\" }\n");
+        Path[] b1s = mesh.issueCertificate("b1", mesh.ca, "-twin");
+        mesh.writeConfig(twin, "dc-b", TestMesh.clusterTls(b1s[0], b1s[1]));
         try {
             assertEquals(1, twin.start().waitForExit(Duration.ofSeconds(90)), twin.output());
             assertTrue(twin.output().contains("the cluster refused node b1"), twin.output());

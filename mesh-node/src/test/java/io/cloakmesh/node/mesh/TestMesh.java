@@ -129,13 +129,17 @@ final class TestMesh implements AutoCloseable {
         return new Path[] {cert, key};
     }
 
+    /** The node-file line that gives a node its cluster certificate and key. */
+    static String clusterTls(Path cert, Path key) {
+        return "  cluster.tls { cert-file = \"" + cert + "\", key-file = \"" + key + "\" }\n";
+    }
+
     /** (Re)writes a node's file: its fixed part plus {@code extra} HOCON inside the cloakmesh block. */
     void writeConfig(MeshNodeProcess node, String dc, String extra) throws IOException {
         StringBuilder conf = new StringBuilder(common).append("cloakmesh {\n")
                 .append("  node { name = ").append(node.name).append(", datacenter = ").append(dc).append(" }\n")
                 .append("  cluster.bind = \"127.0.0.1:").append(node.clusterPort).append("\"\n")
-                .append("  cluster.tls { cert-file = \"").append(dir.resolve(node.name + ".crt"))
-                .append("\", key-file = \"").append(dir.resolve(node.name + ".key")).append("\" }\n")
+                .append(clusterTls(dir.resolve(node.name + ".crt"), dir.resolve(node.name + ".key")))
                 .append("  admin.listen = \"127.0.0.1:").append(node.adminPort).append("\"\n");
         if (node.linkPort != 0) {
             conf.append("  link.listen = \"127.0.0.1:").append(node.linkPort).append("\"\n")
