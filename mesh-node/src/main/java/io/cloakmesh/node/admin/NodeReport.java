@@ -2,6 +2,7 @@ package io.cloakmesh.node.admin;
 
 import io.cloakmesh.node.link.LiveConnections;
 import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.routing.CborSerializable;
 import java.util.List;
 
@@ -10,10 +11,12 @@ import java.util.List;
  *
  * @param member the node's cluster address
  * @param routes for each import, the exporters this node would try, best first
+ * @param listenerEvents what its listeners turned away or failed at, by reason
  */
 public record NodeReport(String name, String datacenter, String member, boolean draining, int linkPort,
         List<ImportReport> imports, List<String> exports, List<ServiceCounters.Snapshot> counters,
-        List<LiveConnections.View> connections, List<RouteReport> routes) implements CborSerializable {
+        List<LiveConnections.View> connections, List<RouteReport> routes, List<ListenerEvents.Count> listenerEvents)
+        implements CborSerializable {
 
     /** An import: where clients connect and which datacenter serves it ("" = any). */
     public record ImportReport(String service, String listen, String datacenter) implements CborSerializable {

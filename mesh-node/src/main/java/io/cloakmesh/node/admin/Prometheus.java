@@ -1,6 +1,7 @@
 package io.cloakmesh.node.admin;
 
 import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.net.ListenerEvents;
 import java.util.List;
 
 /** A node's own counters in the Prometheus text exposition format (version 0.0.4). */
@@ -28,6 +29,13 @@ final class Prometheus {
         for (ServiceCounters.Snapshot s : counters) {
             s.openFailures().forEach((reason, count) -> out.append("cloakmesh_open_failures_total")
                     .append(labels(node, s, ",reason=\"" + escape(reason) + "\"")).append(' ').append(count).append('\n'));
+        }
+        header(out, "cloakmesh_listener_refusals_total", "counter",
+                "Connections a listener closed before they authenticated, and accept failures, by reason.");
+        for (ListenerEvents.Count c : node.listenerEvents()) {
+            out.append("cloakmesh_listener_refusals_total{node=\"").append(escape(node.name())).append("\",listener=\"")
+                    .append(escape(c.listener())).append("\",reason=\"").append(escape(c.reason())).append("\"} ")
+                    .append(c.count()).append('\n');
         }
         return out.toString();
     }

@@ -30,6 +30,6 @@ final class Reports {
                 Cluster.get(node.system()).selfMember().address().toString(), node.draining(),
                 node.links().linkAddress().map(java.net.InetSocketAddress::getPort).orElse(0),
                 imports, settings.exports().keySet().stream().sorted().toList(), node.links().counters(),
-                node.links().connections(), routes);
+                node.links().connections(), routes, node.listenerEvents().snapshot());
     }
 }

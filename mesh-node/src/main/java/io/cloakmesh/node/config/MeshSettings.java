@@ -43,7 +43,8 @@ public record MeshSettings(
      */
     public record ClusterSettings(HostPort bind, HostPort canonical, List<HostPort> seedNodes, String sbrStrategy,
             Duration sbrStableAfter, int sbrQuorumSize, Duration heartbeatInterval, Duration acceptablePause,
-            Duration crossDcHeartbeatInterval, Duration crossDcAcceptablePause, Optional<TlsConfig> tls) {
+            Duration crossDcHeartbeatInterval, Duration crossDcAcceptablePause, Optional<TlsConfig> tls,
+            Duration handshakeTimeout, int maxHandshakes) {
     }
 
     public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
@@ -149,7 +150,7 @@ public record MeshSettings(
 
     private static ClusterSettings cluster(Settings s, String nodeName) throws InvalidSettingException {
         s.onlyKeys(List.of("bind", "canonical", "seed-nodes", "split-brain-resolver", "failure-detector",
-                "cross-datacenter-failure-detector", "tls"));
+                "cross-datacenter-failure-detector", "tls", "handshake-timeout", "max-handshakes"));
         HostPort bind = s.hostPort("bind");
         HostPort canonical = s.optionalHostPort("canonical");
         List<HostPort> seeds = s.hostPorts("seed-nodes");
@@ -176,7 +177,8 @@ public record MeshSettings(
                 sbr.duration("stable-after", false), quorum,
                 fd.duration("heartbeat-interval", false), fd.duration("acceptable-heartbeat-pause", false),
                 crossFd.duration("heartbeat-interval", false), crossFd.duration("acceptable-heartbeat-pause", false),
-                clusterTls(s.at("tls"), nodeName, bind, reachedAt, seeds));
+                clusterTls(s.at("tls"), nodeName, bind, reachedAt, seeds),
+                s.duration("handshake-timeout", false), s.integer("max-handshakes", 1, 100_000));
     }
 
     /**

@@ -2,6 +2,8 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.HandshakeBudget;
+import io.cloakmesh.node.net.ListenerEvents;
+import io.cloakmesh.node.net.LogThrottle;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
@@ -11,6 +13,7 @@ import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +48,7 @@ public final class LinkListener {
     private final Function<String, ServiceExport> exports;
     private final int maxLinks;
     private final HandshakeBudget handshakes;
+    private final LogThrottle strangers = new LogThrottle(Duration.ofSeconds(10));
     /** Links past the handshake and the open request: what max-links limits. */
     private final AtomicInteger links = new AtomicInteger();
     private final SharedKillSwitch killSwitch;
@@ -53,23 +57,24 @@ public final class LinkListener {
     private volatile Listener listener;
 
     private LinkListener(ActorSystem<?> system, PipeSettings pipe, Function<String, ServiceExport> exports, int maxLinks,
-            int maxHandshakes, SharedKillSwitch killSwitch, LiveConnections live) {
+            int maxHandshakes, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         this.system = system;
         this.pipe = pipe;
         this.exports = exports;
         this.maxLinks = maxLinks;
-        this.handshakes = new HandshakeBudget("link listener", maxHandshakes);
+        this.handshakes = new HandshakeBudget("link listener", maxHandshakes,
+                () -> events.count("link", "handshake-budget"));
         this.killSwitch = killSwitch;
         this.live = live;
     }
 
     public static CompletionStage<LinkListener> start(ActorSystem<?> system, PipeSettings pipe,
             Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, int maxHandshakes,
-            SharedKillSwitch killSwitch, LiveConnections live) {
-        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, killSwitch, live);
+            SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
+        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, killSwitch, live, events);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
         return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), Listener.OPTIONS, 0,
-                        listener::serve)
+                        Listener.Counting.FROM_ACCEPT, (connection, slot) -> listener.serve(connection, slot::closed))
                 .thenApply(bound -> {
                     listener.listener = bound;
                     return listener;
@@ -135,7 +140,7 @@ public final class LinkListener {
         LinkTarget target = new LinkTarget();
         LiveConnections.Live linkView = live.register("", "export", peer.toString());
         SharedKillSwitch thisLink = KillSwitches.shared("link");
-        HandshakeBudget.Pending waiting = handshakes.admit(() -> thisLink.abort(new PipeFailure(
+        HandshakeBudget.Pending waiting = handshakes.admit(peer.getAddress(), () -> thisLink.abort(new PipeFailure(
                 PipeFailure.Reason.HANDSHAKE_TIMEOUT, "closed to make room: link.max-handshakes unauthenticated "
                 + "connections were waiting")));
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
@@ -154,8 +159,14 @@ public final class LinkListener {
                 links.decrementAndGet();
             }
             if (failure != null) {
-                LOG.warn("link from {} dropped: {}", peer, failure instanceof PipeFailure ? failure.getMessage()
-                        : Failures.rootMessage(failure));
+                String why = failure instanceof PipeFailure ? failure.getMessage() : Failures.rootMessage(failure);
+                if (authenticated.isDone() && !authenticated.isCompletedExceptionally()) {
+                    LOG.warn("link from {} dropped: {}", peer, why);
+                } else {
+                    // Anyone can connect and fail the handshake at will: those lines are rate-limited.
+                    strangers.occurred(skipped -> LOG.warn("link from {} dropped: {}{}", peer, why,
+                            skipped > 0 ? " (" + skipped + " more unauthenticated connections dropped since the last line)" : ""));
+                }
             }
             live.remove(linkView);
             closed.run();

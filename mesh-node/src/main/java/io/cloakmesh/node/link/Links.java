@@ -4,6 +4,7 @@ import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
+import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.routing.CborSerializable;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.ExporterState;
@@ -58,14 +59,14 @@ public final class Links {
 
     /** Binds every listener; fails with the first that cannot bind (the caller then stops the system). */
     public static CompletionStage<Links> start(ActorSystem<?> system, MeshSettings settings, RouteView routes,
-            PipeSettings pipe) {
+            PipeSettings pipe, ListenerEvents events) {
         Links links = new Links(system, new LinkDialer(system, routes, settings.link(), pipe),
                 KillSwitches.shared("mesh-connections"));
         settings.exports().values().forEach(e -> links.exports.put(e.name(), new ServiceExport(e, system)));
         CompletionStage<Done> exit = settings.link().listen()
                 .map(listen -> LinkListener.start(system, pipe, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
-                                settings.link().maxHandshakes(), links.killSwitch, links.live)
+                                settings.link().maxHandshakes(), links.killSwitch, links.live, events)
                         .thenApply(listener -> {
                             links.exit = Optional.of(listener);
                             return Done.getInstance();

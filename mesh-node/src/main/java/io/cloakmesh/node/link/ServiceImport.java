@@ -45,7 +45,8 @@ public final class ServiceImport {
             SharedKillSwitch killSwitch, LiveConnections live) {
         ServiceImport imported = new ServiceImport(settings, system, dialer, killSwitch, live);
         return Listener.bind(system, "import " + settings.name(), settings.listen().host(), settings.listen().port(),
-                        Listener.OPTIONS, settings.maxConnections(), imported::serve)
+                        Listener.OPTIONS, settings.maxConnections(),
+                        Listener.Counting.FROM_ACCEPT, (connection, slot) -> imported.serve(connection, slot::closed))
                 .thenApply(bound -> {
                     imported.listener = bound;
                     return imported;

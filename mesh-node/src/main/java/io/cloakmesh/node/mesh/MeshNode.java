@@ -5,10 +5,13 @@ import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.admin.AdminServer;
+import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.net.ClusterGate;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.ExporterState;
@@ -19,6 +22,7 @@ import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,6 +36,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -40,6 +45,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.remote.RemoteActorRefProvider;
+import org.apache.pekko.remote.artery.ArteryTransport;
 import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +67,13 @@ public final class MeshNode {
     private final RouteView routes;
     private final Links links;
     private final ActorRef<RoutingTable.Command> routing;
+    private final ListenerEvents listenerEvents;
     private final Map<String, ServiceCounters.Snapshot> lastLogged = new HashMap<>();
     private CompletionStage<?> reloads = CompletableFuture.completedFuture(null);
 
     private MeshNode(Path configFile, MeshSettings settings, ActorSystem<Void> system, RouteView routes, Links links,
-            ActorRef<RoutingTable.Command> routing) {
+            ActorRef<RoutingTable.Command> routing, ListenerEvents listenerEvents) {
+        this.listenerEvents = listenerEvents;
         this.configFile = configFile;
         this.settings = settings;
         this.system = system;
@@ -80,14 +89,20 @@ public final class MeshNode {
      * @param configFile where {@code settings} came from, read again by {@link #reload()}
      */
     public static MeshNode start(Path configFile, MeshSettings settings) {
-        Optional<ClusterTlsProvider> tls = clusterTls(settings);
+        ListenerEvents events = new ListenerEvents();
+        Optional<ClusterGate> gate = settings.cluster().tls().map(t -> new ClusterGate(
+                settings.cluster().handshakeTimeout(), settings.cluster().maxHandshakes(), events));
+        Optional<ClusterTlsProvider> tls = settings.cluster().tls().map(config -> new ClusterTlsProvider(
+                reloading("cloakmesh.cluster.tls", config), gate.orElseThrow()::authenticated));
         BootstrapSetup bootstrap = BootstrapSetup.create(PekkoConfig.of(settings));
         ActorSystemSetup setup = tls.map(provider -> ActorSystemSetup.create(bootstrap,
                         SSLEngineProviderSetup.create(system -> provider)))
                 .orElseGet(() -> ActorSystemSetup.create(bootstrap));
         JoinIdentityCheck.useTls(tls);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoConfig.SYSTEM_NAME, setup);
+        gate.ifPresent(g -> system.getWhenTerminated().thenRun(g::close));
         try {
+            gate.ifPresent(g -> openGate(g, settings, system));
             warnIfFewFileDescriptors(settings);
             if (tls.isEmpty()) {
                 LOG.warn("cluster traffic is plain TCP, allowed only because every cluster address is loopback; "
@@ -97,13 +112,13 @@ public final class MeshNode {
             // stops the node while the mesh has not yet seen it.
             RouteView routes = new RouteView();
             PipeSettings pipe = new PipeSettings(settings.link().key(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
-            Links links = Links.start(system, settings, routes, pipe).toCompletableFuture().join();
+            Links links = Links.start(system, settings, routes, pipe, events).toCompletableFuture().join();
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
             ActorRef<RoutingTable.Command> routing = system.systemActorOf(
                     RoutingTable.create(links.exporterEntries(settings, member), links::openLinks,
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
-            MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing);
+            MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing, events);
             settings.admin().ifPresent(admin -> {
                 Optional<ReloadingTls> https = admin.tls().map(config -> reloading("cloakmesh.admin.tls", config));
                 try {
@@ -151,8 +166,20 @@ public final class MeshNode {
         }
     }
 
-    private static Optional<ClusterTlsProvider> clusterTls(MeshSettings settings) {
-        return settings.cluster().tls().map(tls -> new ClusterTlsProvider(reloading("cloakmesh.cluster.tls", tls)));
+    /** Puts the gate on the cluster address, in front of Artery's loopback listener. */
+    private static void openGate(ClusterGate gate, MeshSettings settings, ActorSystem<?> system) {
+        RemoteActorRefProvider provider = (RemoteActorRefProvider) ((ExtendedActorSystem) system.classicSystem()).provider();
+        Object arteryPort = ((ArteryTransport) provider.transport()).bindAddress().address().port().get();
+        HostPort bind = settings.cluster().bind();
+        try {
+            gate.bind(new InetSocketAddress(bind.host(), bind.port()),
+                    new InetSocketAddress(PekkoConfig.ARTERY_BEHIND_GATE, (Integer) arteryPort));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartFailure("interrupted while binding cloakmesh.cluster.bind", e);
+        } catch (RuntimeException e) {
+            throw new StartFailure("cloakmesh.cluster.bind: cannot listen on " + bind + ": " + Failures.rootMessage(e), e);
+        }
     }
 
     /** The material of the TLS block at {@code path}; a failure names the setting at fault. */
@@ -178,6 +205,10 @@ public final class MeshNode {
 
     public Links links() {
         return links;
+    }
+
+    public ListenerEvents listenerEvents() {
+        return listenerEvents;
     }
 
     public boolean draining() {

@@ -18,6 +18,8 @@ import java.util.Map;
 final class PekkoConfig {
     /** Every node of one mesh must use the same actor system name: it is part of cluster addresses. */
     static final String SYSTEM_NAME = "cloakmesh";
+    /** Where Artery listens when the cluster port is gated: loopback, on a port the system chooses. */
+    static final String ARTERY_BEHIND_GATE = "127.0.0.1";
 
     private PekkoConfig() {
     }
@@ -27,8 +29,14 @@ final class PekkoConfig {
         Map<String, Object> derived = new HashMap<>();
         derived.put("pekko.remote.artery.canonical.hostname", cluster.canonical().host());
         derived.put("pekko.remote.artery.canonical.port", cluster.canonical().port());
-        derived.put("pekko.remote.artery.bind.hostname", cluster.bind().host());
-        derived.put("pekko.remote.artery.bind.port", cluster.bind().port());
+        if (cluster.tls().isPresent()) {
+            // ClusterGate takes the cluster address and relays authenticated connections here.
+            derived.put("pekko.remote.artery.bind.hostname", ARTERY_BEHIND_GATE);
+            derived.put("pekko.remote.artery.bind.port", 0);
+        } else {
+            derived.put("pekko.remote.artery.bind.hostname", cluster.bind().host());
+            derived.put("pekko.remote.artery.bind.port", cluster.bind().port());
+        }
         // Seed nodes are joined by MeshNode once every listener is bound, not at start-up.
         derived.put("pekko.remote.artery.transport", cluster.tls().isPresent() ? "tls-tcp" : "tcp");
         derived.put("pekko.cluster.roles", List.of(NodeRoster.ROLE_PREFIX + settings.nodeName()));

@@ -1,6 +1,8 @@
 package io.cloakmesh.node.net;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
@@ -13,14 +15,26 @@ import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 
 /**
- * Admits at most {@code max} connections at a time (0 = no limit) by not pulling its upstream at the
- * limit. Upstream of a Tcp bind source that means no accept() at all: new clients wait in the kernel's
- * listen backlog, as with spiped's {@code -n}, rather than being accepted and left hanging.
+ * At most {@code max} connections hold a place at a time (0 = no limit); while all places are taken it
+ * does not pull its upstream. Upstream of a Tcp bind source that means no accept() at all: new clients
+ * wait in the kernel's listen backlog, as with spiped's {@code -n}, rather than being accepted and left
+ * hanging. A connection takes its place with {@link Admitted#place()}: at once, or only once it has
+ * authenticated, so that strangers in their handshake (bounded by a {@link HandshakeBudget}) never hold
+ * one; a connection that authenticates while every place is taken waits for the next to be freed.
  */
 public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, ConnectionLimit.Admitted<T>>> {
 
-    /** An admitted element; {@code release} (idempotent, any thread) frees its slot. */
-    public record Admitted<T>(T connection, Runnable release) {
+    /**
+     * An admitted element. {@code place} takes its place under the limit and completes once it has one
+     * (idempotent); {@code release} frees it, or gives up waiting, when the connection ends (idempotent).
+     * Both from any thread.
+     */
+    public record Admitted<T>(T connection, PlaceRequest place, Runnable release) {
+    }
+
+    /** Takes a connection's place under the limit. */
+    public interface PlaceRequest {
+        CompletionStage<Done> take();
     }
 
     /** Told each time the limit stops accepting. */
@@ -44,46 +58,116 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
         return shape;
     }
 
+    /** The places, shared by the stage and the connections' threads; waiters are served in order. */
+    private static final class Places {
+        private final int max;
+        private int taken;
+        private final ArrayDeque<CompletableFuture<Done>> waiting = new ArrayDeque<>();
+
+        Places(int max) {
+            this.max = max;
+        }
+
+        synchronized boolean free() {
+            return max == 0 || taken < max;
+        }
+
+        synchronized CompletableFuture<Done> request() {
+            if (free()) {
+                taken++;
+                return CompletableFuture.completedFuture(Done.getInstance());
+            }
+            CompletableFuture<Done> waiter = new CompletableFuture<>();
+            waiting.add(waiter);
+            return waiter;
+        }
+
+        /** Gives a held place to the next waiter, or frees it; a request still waiting is withdrawn. */
+        void release(CompletableFuture<Done> request) {
+            CompletableFuture<Done> next;
+            synchronized (this) {
+                if (waiting.remove(request)) {
+                    return;
+                }
+                next = waiting.poll();
+                if (next == null) {
+                    taken--;
+                }
+            }
+            if (next != null) {
+                next.complete(Done.getInstance());
+            }
+        }
+    }
+
+    /** One connection's claim on a place. */
+    private static final class Claim {
+        private final Places places;
+        private final Runnable freed;
+        private CompletableFuture<Done> request;
+        private boolean ended;
+
+        Claim(Places places, Runnable freed) {
+            this.places = places;
+            this.freed = freed;
+        }
+
+        synchronized CompletionStage<Done> take() {
+            if (request == null) {
+                request = ended ? CompletableFuture.failedFuture(new IllegalStateException("connection ended"))
+                        : places.request();
+            }
+            return request;
+        }
+
+        void release() {
+            CompletableFuture<Done> held;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                held = request;
+            }
+            if (held != null && !held.isCompletedExceptionally()) {
+                places.release(held);
+                freed.run();
+            }
+        }
+    }
+
     @Override
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
         return new GraphStageLogic(shape) {
-            private int active;
+            private final Places places = new Places(max);
             private AsyncCallback<Done> released;
 
             {
                 setHandler(in, new AbstractInHandler() {
                     @Override
                     public void onPush() {
-                        active++;
-                        AtomicBoolean once = new AtomicBoolean();
-                        push(out, new Admitted<>(grab(in), () -> {
-                            if (once.compareAndSet(false, true)) {
-                                released.invoke(Done.getInstance());
-                            }
-                        }));
+                        Claim claim = new Claim(places, () -> released.invoke(Done.getInstance()));
+                        push(out, new Admitted<>(grab(in), claim::take, claim::release));
                     }
                 });
                 setHandler(out, new AbstractOutHandler() {
                     @Override
                     public void onPull() {
-                        pullIfBelowLimit();
+                        pullIfFree();
                     }
                 });
             }
 
             @Override
             public void preStart() {
-                released = createAsyncCallback(done -> {
-                    active--;
-                    pullIfBelowLimit();
-                });
+                released = createAsyncCallback(done -> pullIfFree());
             }
 
-            private void pullIfBelowLimit() {
+            private void pullIfFree() {
                 if (!isAvailable(out) || hasBeenPulled(in) || isClosed(in)) {
                     return;
                 }
-                if (max == 0 || active < max) {
+                if (places.free()) {
                     pull(in);
                 } else {
                     listener.limitReached(max);

@@ -27,9 +27,26 @@ public final class Listener {
     private static final int BACKLOG = 128;
     public static final List<Inet.SocketOption> OPTIONS = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
 
-    /** Serves one accepted connection; {@code closed} must run exactly once when it has ended. */
+    /** Serves one accepted connection. */
     public interface Handler {
-        void serve(Tcp.IncomingConnection connection, Runnable closed);
+        void serve(Tcp.IncomingConnection connection, Slot slot);
+    }
+
+    /** A connection's place under the listener's limit. */
+    public interface Slot {
+        /** Takes the connection's place under the limit, completing once it has one (idempotent). */
+        CompletionStage<Done> place();
+
+        /** Must be called once the connection has ended. */
+        void closed();
+    }
+
+    /** When a connection starts to count toward the limit. */
+    public enum Counting {
+        /** As soon as it is accepted. */
+        FROM_ACCEPT,
+        /** Once the handler asks for {@link Slot#place()}, after the peer authenticated. */
+        FROM_AUTHENTICATION
     }
 
     private final OpenConnections open = new OpenConnections();
@@ -39,11 +56,11 @@ public final class Listener {
     }
 
     /**
-     * Binds {@code host:port} and serves at most {@code maxConnections} (0 = no limit) at a time; fails if
-     * it cannot bind. {@code what} names the listener in the log (empty: spiped's wording).
+     * Binds {@code host:port} and serves at most {@code maxConnections} (0 = no limit) that count at a
+     * time; fails if it cannot bind. {@code what} names the listener in the log (empty: spiped's wording).
      */
     public static CompletionStage<Listener> bind(ClassicActorSystemProvider system, String what, String host, int port,
-            List<Inet.SocketOption> options, int maxConnections, Handler handler) {
+            List<Inet.SocketOption> options, int maxConnections, Counting counting, Handler handler) {
         Listener listener = new Listener();
         return Tcp.get(system)
                 .bind(host, port, BACKLOG, options, true, Optional.empty())
@@ -51,9 +68,20 @@ public final class Listener {
                         max -> LOG.warn("{}aximum number of connections ({}) reached", what.isEmpty() ? "M" : what + ": m", max)))
                 .toMat(Sink.foreach(admitted -> {
                     Runnable closed = listener.open.opened();
-                    handler.serve(admitted.connection(), () -> {
-                        admitted.release().run();
-                        closed.run();
+                    if (counting == Counting.FROM_ACCEPT) {
+                        admitted.place().take();
+                    }
+                    handler.serve(admitted.connection(), new Slot() {
+                        @Override
+                        public CompletionStage<Done> place() {
+                            return admitted.place().take();
+                        }
+
+                        @Override
+                        public void closed() {
+                            admitted.release().run();
+                            closed.run();
+                        }
                     });
                 }), Keep.left())
                 .run(system)

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             "collects stderr) and -u (start the process as the wanted user instead)."},
         customSynopsis = {
             "usage: mesh-node pipe {-e | -d} -s <source socket> -t <target socket> -k <key file>",
-            "    [-b <bind address>] [-DFj] [-f | -g] [-n <max # connections>]",
+            "    [-b <bind address>] [-DFj] [-f | -g] [-n <max # connections>] [--max-handshakes <n>]",
             "    [-o <connection timeout>] [-p <pidfile>] [-r <rtime> | -R]",
             "       mesh-node pipe -v"})
 public final class PipeCommand implements Callable<Integer> {
@@ -52,6 +52,10 @@ public final class PipeCommand implements Callable<Integer> {
     boolean noKeepAlive;
     @Option(names = "-n", paramLabel = "<max # connections>", description = "Connection limit (default 100; 0 = none).")
     String maxConnections;
+    @Option(names = "--max-handshakes", paramLabel = "<n>", description = "With -d: connections still in their "
+            + "handshake kept at once; one more closes the oldest (default 100). They never count toward -n, so "
+            + "silent strangers cannot hold the connections of peers that have the key.")
+    String maxHandshakes;
     @Option(names = "-o", paramLabel = "<connection timeout>", description = "Seconds for the target connect and the handshake (default 5).")
     String timeout;
     @Option(names = "-p", paramLabel = "<pidfile>", description = "Pidfile (default <source socket>.pid).")
@@ -113,6 +117,11 @@ public final class PipeCommand implements Callable<Integer> {
             SocketAddressSpec dst = SocketAddressSpec.parse(target, true);
             Optional<SocketAddressSpec> bind = Optional.ofNullable(bindAddress == null ? null : SocketAddressSpec.parse(bindAddress, false));
             int max = maxConnections == null ? PipeOptions.DEFAULT_MAX_CONNECTIONS : nonNegativeInt("-n", maxConnections);
+            int handshakes = maxHandshakes == null ? PipeOptions.DEFAULT_MAX_HANDSHAKES
+                    : nonNegativeInt("--max-handshakes", maxHandshakes);
+            if (handshakes == 0) {
+                throw new UsageException("Error parsing argument: --max-handshakes 0: must be 1 or more");
+            }
             Duration t = seconds("-o", timeout, PipeOptions.DEFAULT_TIMEOUT);
             Optional<Duration> rtime = noResolve ? Optional.empty()
                     : Optional.of(seconds("-r", resolveSeconds, PipeOptions.DEFAULT_RESOLVE_INTERVAL));
@@ -121,7 +130,7 @@ public final class PipeCommand implements Callable<Integer> {
                     keyFile.equals("-") ? Optional.empty() : Optional.of(Path.of(keyFile)),
                     bind, waitForDns, foreground,
                     weak ? HandshakeMode.WEAK : requirePfs ? HandshakeMode.REQUIRE_PFS : HandshakeMode.PFS,
-                    !noKeepAlive, max, t,
+                    !noKeepAlive, max, handshakes, t,
                     Path.of(pidfile != null ? pidfile : source + ".pid"), rtime);
         } catch (SocketAddressSpec.InvalidAddress e) {
             throw new UsageException(e.getMessage());

@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * @param keyFile the key file, or empty for {@code -k -} (standard input)
  * @param resolveInterval how often the target is re-resolved; empty for {@code -R}
- * @param maxConnections 0 means no limit
+ * @param maxConnections 0 means no limit; with -d only connections past the handshake count
+ * @param maxHandshakes -d only: connections still in their handshake kept at once, the oldest closed first
  */
 public record PipeOptions(
         Role role,
@@ -24,11 +25,13 @@ public record PipeOptions(
         HandshakeMode mode,
         boolean keepAlive,
         int maxConnections,
+        int maxHandshakes,
         Duration timeout,
         Path pidfile,
         Optional<Duration> resolveInterval) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 100;
+    public static final int DEFAULT_MAX_HANDSHAKES = 100;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESOLVE_INTERVAL = Duration.ofSeconds(60);
 }

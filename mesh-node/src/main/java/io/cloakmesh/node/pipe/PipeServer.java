@@ -2,11 +2,14 @@ package io.cloakmesh.node.pipe;
 
 import io.cloakmesh.crypto.pipe.Role;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.HandshakeBudget;
 import io.cloakmesh.node.net.Listener;
+import io.cloakmesh.node.net.LogThrottle;
 import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,8 +19,11 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.StreamTcpException;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -28,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * the target through one pipe stage. On the encrypting side the target connection is made at once and
  * the handshake runs over it; on the decrypting side the target is connected only after the client has
  * proved it holds the key, so a wrong-key prober never reaches the backend (spiped connects first).
+ * There, too, {@code -n} counts only connections past the handshake; those still in it have their own
+ * budget ({@code --max-handshakes}), so strangers on the network cannot hold the places of key holders.
  */
 public final class PipeServer {
     private static final Logger LOG = LoggerFactory.getLogger(PipeServer.class);
@@ -37,6 +45,8 @@ public final class PipeServer {
     private final TargetResolver target;
     private final Optional<InetSocketAddress> bindAddress;
     private final List<Inet.SocketOption> socketOptions;
+    private final HandshakeBudget handshakes;
+    private final LogThrottle strangers = new LogThrottle(Duration.ofSeconds(10));
     private volatile Listener listener;
 
     private PipeServer(ClassicActorSystemProvider system, PipeOptions options, PipeSettings settings,
@@ -47,6 +57,7 @@ public final class PipeServer {
         this.target = target;
         this.bindAddress = bindAddress;
         this.socketOptions = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(options.keepAlive()));
+        this.handshakes = new HandshakeBudget("pipe", options.maxHandshakes(), () -> { });
     }
 
     /** Binds {@code listen} and starts serving; fails if the address cannot be bound. */
@@ -54,7 +65,8 @@ public final class PipeServer {
             PipeSettings settings, InetSocketAddress listen, TargetResolver target, Optional<InetSocketAddress> bindAddress) {
         PipeServer server = new PipeServer(system, options, settings, target, bindAddress);
         return Listener.bind(system, "", listen.getAddress().getHostAddress(), listen.getPort(), server.socketOptions,
-                        options.maxConnections(), server::serve)
+                        options.maxConnections(), options.role() == Role.SERVER ? Listener.Counting.FROM_AUTHENTICATION
+                                : Listener.Counting.FROM_ACCEPT, server::serve)
                 .thenApply(bound -> {
                     server.listener = bound;
                     return server;
@@ -80,7 +92,7 @@ public final class PipeServer {
         return listener.whenIdle();
     }
 
-    private void serve(Tcp.IncomingConnection connection, Runnable closed) {
+    private void serve(Tcp.IncomingConnection connection, Listener.Slot slot) {
         InetSocketAddress peer = connection.remoteAddress();
         InetSocketAddress to = target.current();
         AtomicBoolean targetFailed = new AtomicBoolean();
@@ -95,15 +107,31 @@ public final class PipeServer {
                     return connected;
                 });
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
-        Flow<ByteString, ByteString, CompletionStage<Done>> handler = role == Role.CLIENT
+        SharedKillSwitch thisConnection = KillSwitches.shared("pipe-connection");
+        Optional<HandshakeBudget.Pending> inHandshake = role == Role.CLIENT ? Optional.empty()
+                : Optional.of(handshakes.admit(peer.getAddress(), () -> thisConnection.abort(new PipeFailure(PipeFailure.Reason.HANDSHAKE_TIMEOUT,
+                        "closed to make room: --max-handshakes connections were waiting for their handshake"))));
+        authenticated.thenRun(() -> inHandshake.ifPresent(HandshakeBudget.Pending::done));
+        // -d: the target is connected once the client holds the key and, if -n are open, one of them closed.
+        Flow<ByteString, ByteString, CompletionStage<Done>> pipe = role == Role.CLIENT
                 ? Pipe.client(settings, authenticated).join(outgoing)
                 : Pipe.server(settings, authenticated).reversed().join(
-                        Flow.completionStageFlow(authenticated.thenApply(ok -> outgoing)));
+                        Flow.completionStageFlow(authenticated.thenCompose(ok -> slot.place()).thenApply(ok -> outgoing)));
+        Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
+                .via(thisConnection.flow())
+                .viaMat(pipe, Keep.right());
         connection.handleWith(handler, system).whenComplete((done, failure) -> {
+            inHandshake.ifPresent(HandshakeBudget.Pending::done);
             if (failure != null && !targetFailed.get()) {
-                LOG.warn("connection from {} dropped: {}", peer, describe(failure));
+                if (authenticated.isDone() && !authenticated.isCompletedExceptionally()) {
+                    LOG.warn("connection from {} dropped: {}", peer, describe(failure));
+                } else {
+                    // Anyone can connect and fail the handshake at will: those lines are rate-limited.
+                    strangers.occurred(skipped -> LOG.warn("connection from {} dropped: {}{}", peer, describe(failure),
+                            skipped > 0 ? " (" + skipped + " more unauthenticated connections dropped since the last line)" : ""));
+                }
             }
-            closed.run();
+            slot.closed();
         });
     }
 

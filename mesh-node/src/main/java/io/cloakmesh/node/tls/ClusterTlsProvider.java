@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -34,16 +35,19 @@ public final class ClusterTlsProvider implements SSLEngineProvider {
     private static final LogThrottle REFUSALS = new LogThrottle(Duration.ofSeconds(5));
 
     private final ReloadingTls tls;
+    private final Consumer<String> handshakeCompleted;
     /** "host:port" of a dialed cluster address → the node its certificate names. */
     private final Map<String, String> certifiedNames = new ConcurrentHashMap<>();
 
-    public ClusterTlsProvider(ReloadingTls tls) {
+    /** @param handshakeCompleted told the client random of each incoming handshake that completed */
+    public ClusterTlsProvider(ReloadingTls tls, Consumer<String> handshakeCompleted) {
         this.tls = tls;
+        this.handshakeCompleted = handshakeCompleted;
     }
 
     @Override
     public SSLEngine createServerSSLEngine(String hostname, int port) {
-        return tls.current().serverEngine();
+        return new WitnessedServerEngine(tls.current().serverEngine(), handshakeCompleted);
     }
 
     @Override

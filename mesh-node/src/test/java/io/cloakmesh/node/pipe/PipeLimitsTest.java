@@ -130,31 +130,76 @@ class PipeLimitsTest {
     }
 
     @Test
-    void connectionLimitHoldsTheSixthUntilOneCloses() throws Exception {
-        PipeServer server = pipes.start("-d", "-s", "[127.0.0.1]:0", "-t", "[127.0.0.1]:" + echo.port(),
-                "-k", key.toString(), "-n", "5", "-o", "30");
+    void connectionLimitHoldsTheSixthUntilOneOfFiveAuthenticatedCloses() throws Exception {
+        int port = pair("-n", "5", "-o", "30");
         List<Socket> open = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                Socket s = new Socket(InetAddress.getLoopbackAddress(), MeshPipes.port(server));
-                s.setSoTimeout(5000);
-                assertEquals(32, s.getInputStream().readNBytes(32).length, "nonce for connection " + i);
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+                s.setSoTimeout(10_000);
+                assertEquals('a' + i, echoOne(s, 'a' + i), "connection " + i);
                 open.add(s);
             }
-            Socket sixth = new Socket(InetAddress.getLoopbackAddress(), MeshPipes.port(server));
+            Socket sixth = new Socket(InetAddress.getLoopbackAddress(), port);
             open.add(sixth);
+            sixth.getOutputStream().write('f');
             sixth.setSoTimeout(1500);
             assertThrows(SocketTimeoutException.class, () -> sixth.getInputStream().read(),
                     "the sixth connection was served while five were open");
-            assertEquals(5, server.activeConnections());
             open.get(0).close();
             sixth.setSoTimeout(10_000);
-            assertEquals(32, sixth.getInputStream().readNBytes(32).length, "nonce for the sixth after one closed");
+            assertEquals('f', sixth.getInputStream().read(), "the sixth is served once one of the five closed");
         } finally {
             for (Socket s : open) {
                 s.close();
             }
         }
+    }
+
+    @Test
+    void silentStrangersNeitherCountTowardTheLimitNorKeepARealClientOut() throws Exception {
+        PipeServer server = pipes.start("-d", "-s", "[127.0.0.1]:0", "-t", "[127.0.0.1]:" + echo.port(),
+                "-k", key.toString(), "-n", "5", "--max-handshakes", "3", "-o", "30");
+        PipeServer client = pipes.start("-e", "-s", "[127.0.0.1]:0", "-t", "[127.0.0.1]:" + MeshPipes.port(server),
+                "-k", key.toString());
+        List<Socket> strangers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), MeshPipes.port(server));
+                s.setSoTimeout(10_000);
+                strangers.add(s);
+            }
+            // Ten strangers wait in the handshake while -n is 5: the real client still gets through.
+            try (Socket real = new Socket(InetAddress.getLoopbackAddress(), MeshPipes.port(client))) {
+                real.setSoTimeout(10_000);
+                assertEquals('r', echoOne(real, 'r'));
+            }
+            // The budget of 3 closed the oldest strangers as newer ones (and the real client) arrived.
+            for (int i = 0; i < 8; i++) {
+                byte[] got = readToEofOrReset(strangers.get(i));
+                assertTrue(got.length <= 32, "stranger " + i + " got " + got.length + " bytes: only a nonce");
+            }
+        } finally {
+            for (Socket s : strangers) {
+                s.close();
+            }
+        }
+    }
+
+    /** Writes one byte and reads the echo through the pipes. */
+    private static int echoOne(Socket s, int b) throws Exception {
+        s.getOutputStream().write(b);
+        return s.getInputStream().read();
+    }
+
+    private static byte[] readToEofOrReset(Socket s) throws Exception {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        try {
+            s.getInputStream().transferTo(got);
+        } catch (java.net.SocketException reset) {
+            // Closed with a reset: closed all the same.
+        }
+        return got.toByteArray();
     }
 
     @Test
