@@ -74,7 +74,8 @@ public final class LinkListener {
         LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, killSwitch, live, events);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
         return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), Listener.OPTIONS, 0,
-                        Listener.Counting.FROM_ACCEPT, (connection, slot) -> listener.serve(connection, slot::closed))
+                        Listener.Counting.FROM_ACCEPT, () -> events.count("link", "fd-limit"),
+                        (connection, slot) -> listener.serve(connection, slot::closed))
                 .thenApply(bound -> {
                     listener.listener = bound;
                     return listener;

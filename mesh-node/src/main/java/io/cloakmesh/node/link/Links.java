@@ -46,22 +46,24 @@ public final class Links {
     private final ActorSystem<?> system;
     private final LinkDialer dialer;
     private final SharedKillSwitch killSwitch;
+    private final ListenerEvents events;
     private final LiveConnections live = new LiveConnections();
     private final Map<String, ServiceImport> imports = new ConcurrentHashMap<>();
     private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
     private volatile Optional<LinkListener> exit = Optional.empty();
 
-    private Links(ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch) {
+    private Links(ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch, ListenerEvents events) {
         this.system = system;
         this.dialer = dialer;
         this.killSwitch = killSwitch;
+        this.events = events;
     }
 
     /** Binds every listener; fails with the first that cannot bind (the caller then stops the system). */
     public static CompletionStage<Links> start(ActorSystem<?> system, MeshSettings settings, RouteView routes,
             PipeSettings pipe, ListenerEvents events) {
         Links links = new Links(system, new LinkDialer(system, routes, settings.link(), pipe),
-                KillSwitches.shared("mesh-connections"));
+                KillSwitches.shared("mesh-connections"), events);
         settings.exports().values().forEach(e -> links.exports.put(e.name(), new ServiceExport(e, system)));
         CompletionStage<Done> exit = settings.link().listen()
                 .map(listen -> LinkListener.start(system, pipe, links.exports::get,
@@ -77,7 +79,7 @@ public final class Links {
 
     private CompletionStage<Done> startImports(java.util.Collection<ImportSettings> wanted) {
         List<CompletableFuture<ServiceImport>> started = new ArrayList<>();
-        wanted.forEach(i -> started.add(ServiceImport.start(i, system, dialer, killSwitch, live).toCompletableFuture()
+        wanted.forEach(i -> started.add(ServiceImport.start(i, system, dialer, killSwitch, live, events).toCompletableFuture()
                 .thenApply(imported -> {
                     imports.put(i.name(), imported);
                     return imported;

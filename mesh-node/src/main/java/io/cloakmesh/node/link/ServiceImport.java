@@ -3,6 +3,7 @@ package io.cloakmesh.node.link;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
+import io.cloakmesh.node.net.ListenerEvents;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,11 +43,12 @@ public final class ServiceImport {
     }
 
     static CompletionStage<ServiceImport> start(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer,
-            SharedKillSwitch killSwitch, LiveConnections live) {
+            SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         ServiceImport imported = new ServiceImport(settings, system, dialer, killSwitch, live);
         return Listener.bind(system, "import " + settings.name(), settings.listen().host(), settings.listen().port(),
                         Listener.OPTIONS, settings.maxConnections(),
-                        Listener.Counting.FROM_ACCEPT, (connection, slot) -> imported.serve(connection, slot::closed))
+                        Listener.Counting.FROM_ACCEPT, () -> events.count("import " + settings.name(), "fd-limit"),
+                        (connection, slot) -> imported.serve(connection, slot::closed))
                 .thenApply(bound -> {
                     imported.listener = bound;
                     return imported;

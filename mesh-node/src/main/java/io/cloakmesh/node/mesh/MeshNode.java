@@ -145,8 +145,8 @@ public final class MeshNode {
     }
 
     /**
-     * At its descriptor limit a node cannot accept (Pekko then retries in a loop), so it says at start
-     * when its own limits could take it there: each link and each import connection holds two sockets.
+     * Near its descriptor limit a node stops accepting (net.DescriptorHeadroom), so it says at start when
+     * its own limits could take it there: each link and each import connection holds two sockets.
      */
     private static void warnIfFewFileDescriptors(MeshSettings settings) {
         if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os)) {
@@ -159,10 +159,14 @@ public final class MeshNode {
         for (MeshSettings.ImportSettings i : settings.imports().values()) {
             needed += 2L * i.maxConnections();
         }
+        if (settings.cluster().tls().isPresent()) {
+            // The gate's socket, its relay to Artery and Artery's end of the relay.
+            needed += 3L * settings.cluster().maxHandshakes();
+        }
         if (os.getMaxFileDescriptorCount() < needed) {
-            LOG.warn("the file-descriptor limit is {}, but link.max-links, link.max-handshakes and the imports' "
-                    + "max-connections allow about {} open files: raise the limit (ulimit -n, systemd LimitNOFILE) "
-                    + "or lower those settings", os.getMaxFileDescriptorCount(), needed);
+            LOG.warn("the file-descriptor limit is {}, but link.max-links, link.max-handshakes, cluster.max-handshakes "
+                    + "and the imports' max-connections allow about {} open files: raise the limit (ulimit -n, systemd "
+                    + "LimitNOFILE) or lower those settings", os.getMaxFileDescriptorCount(), needed);
         }
     }
 

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterGate {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterGate.class);
     static final String LISTENER = "cluster";
-    /** Accept errors (EMFILE) pause accepting for this long at first, doubling up to the maximum. */
+    /** Few descriptors left, or an accept error (EMFILE): no accepting for this long at first, doubling up to the maximum. */
     private static final long FIRST_BACKOFF_MS = 50;
     private static final long MAX_BACKOFF_MS = 1_000;
 
@@ -50,7 +50,7 @@ public final class ClusterGate {
     private final ListenerEvents events;
     private final Map<String, Admission> waiting = new ConcurrentHashMap<>();
     private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
-    private final LogThrottle acceptFailures = new LogThrottle(Duration.ofSeconds(10));
+    private final LogThrottle acceptPauses = new LogThrottle(Duration.ofSeconds(10));
     private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("cluster-gate", true), NioIoHandler.newFactory());
     private volatile Channel server;
@@ -258,29 +258,50 @@ public final class ClusterGate {
     }
 
     /**
-     * At its descriptor limit the process cannot accept; Netty then reports the failure on every selector
-     * wake-up. This pauses accepting with a growing back-off instead, logs now and then, and counts.
+     * Stops accepting for a while, with a growing back-off, when the process is short of descriptors
+     * ({@link DescriptorHeadroom}) or an accept failed anyway (EMFILE; Netty would report it on every
+     * selector wake-up); logs now and then, and counts.
      */
     private final class AcceptBackoff extends ChannelInboundHandlerAdapter {
         private long backoffMs = FIRST_BACKOFF_MS;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            backoffMs = FIRST_BACKOFF_MS;
             ctx.fireChannelRead(msg);
+            if (DescriptorHeadroom.low()) {
+                events.count(LISTENER, "fd-limit");
+                pause(ctx.channel(), DescriptorHeadroom.describe());
+            } else {
+                backoffMs = FIRST_BACKOFF_MS;
+            }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             events.count(LISTENER, "accept-failure");
+            pause(ctx.channel(), "cannot accept: " + Failures.rootMessage(cause));
+        }
+
+        private void pause(Channel channel, String why) {
+            if (!channel.config().isAutoRead()) {
+                return;
+            }
             long pause = backoffMs;
-            acceptFailures.occurred(skipped -> LOG.warn("cluster port: cannot accept ({}); pausing {} ms{}",
-                    Failures.rootMessage(cause), pause, skipped > 0 ? " (" + skipped + " more failures since the last line)" : ""));
-            Channel channel = ctx.channel();
-            if (channel.config().isAutoRead()) {
-                channel.config().setAutoRead(false);
-                channel.eventLoop().schedule(() -> channel.config().setAutoRead(true), pause, TimeUnit.MILLISECONDS);
+            acceptPauses.occurred(skipped -> LOG.warn("cluster port: {}; not accepting for {} ms{}", why, pause,
+                    skipped > 0 ? " (" + skipped + " more pauses since the last line)" : ""));
+            channel.config().setAutoRead(false);
+            channel.eventLoop().schedule(() -> resume(channel), pause, TimeUnit.MILLISECONDS);
+            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        }
+
+        /** Accepting again would take the connections waiting in the backlog at once: only with headroom. */
+        private void resume(Channel channel) {
+            if (DescriptorHeadroom.low()) {
+                long pause = backoffMs;
+                channel.eventLoop().schedule(() -> resume(channel), pause, TimeUnit.MILLISECONDS);
                 backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            } else {
+                channel.config().setAutoRead(true);
             }
         }
     }

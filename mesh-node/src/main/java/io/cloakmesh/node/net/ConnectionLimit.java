@@ -1,5 +1,6 @@
 package io.cloakmesh.node.net;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,12 +14,15 @@ import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 
 /**
  * At most {@code max} connections hold a place at a time (0 = no limit); while all places are taken it
  * does not pull its upstream. Upstream of a Tcp bind source that means no accept() at all: new clients
  * wait in the kernel's listen backlog, as with spiped's {@code -n}, rather than being accepted and left
- * hanging. A connection takes its place with {@link Admitted#place()}: at once, or only once it has
+ * hanging. Nor does it pull while the process is short of file descriptors: Pekko would retry the
+ * failing accept in a tight loop, so it waits (50 ms, doubling to 1 s) and asks again.
+ * A connection takes its place with {@link Admitted#place()}: at once, or only once it has
  * authenticated, so that strangers in their handshake (bounded by a {@link HandshakeBudget}) never hold
  * one; a connection that authenticates while every place is taken waits for the next to be freed.
  */
@@ -37,10 +41,19 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
         CompletionStage<Done> take();
     }
 
-    /** Told each time the limit stops accepting. */
+    /** Told each time the limit, or the process's descriptor limit, stops accepting. */
     public interface LimitListener {
         void limitReached(int max);
+
+        /** Too few descriptors are left ({@link DescriptorHeadroom}): no accept for {@code pauseMillis}. */
+        void descriptorsLow(long pauseMillis);
     }
+
+    /** Pauses while descriptors are short: from the first, doubling up to the last. */
+    private static final long FIRST_PAUSE_MS = 50;
+    private static final long MAX_PAUSE_MS = 1_000;
+
+    private static final String DESCRIPTORS = "descriptors";
 
     private final Inlet<T> in = Inlet.create("ConnectionLimit.in");
     private final Outlet<Admitted<T>> out = Outlet.create("ConnectionLimit.out");
@@ -138,9 +151,10 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
 
     @Override
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-        return new GraphStageLogic(shape) {
+        return new TimerGraphStageLogic(shape) {
             private final Places places = new Places(max);
             private AsyncCallback<Done> released;
+            private long pauseMs = FIRST_PAUSE_MS;
 
             {
                 setHandler(in, new AbstractInHandler() {
@@ -163,14 +177,24 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
                 released = createAsyncCallback(done -> pullIfFree());
             }
 
+            @Override
+            public void onTimer(Object key) {
+                pullIfFree();
+            }
+
             private void pullIfFree() {
-                if (!isAvailable(out) || hasBeenPulled(in) || isClosed(in)) {
+                if (!isAvailable(out) || hasBeenPulled(in) || isClosed(in) || isTimerActive(DESCRIPTORS)) {
                     return;
                 }
-                if (places.free()) {
-                    pull(in);
-                } else {
+                if (!places.free()) {
                     listener.limitReached(max);
+                } else if (DescriptorHeadroom.low()) {
+                    listener.descriptorsLow(pauseMs);
+                    scheduleOnce(DESCRIPTORS, Duration.ofMillis(pauseMs));
+                    pauseMs = Math.min(MAX_PAUSE_MS, pauseMs * 2);
+                } else {
+                    pauseMs = FIRST_PAUSE_MS;
+                    pull(in);
                 }
             }
         };

@@ -1,6 +1,7 @@
 package io.cloakmesh.node.net;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -60,12 +61,26 @@ public final class Listener {
      * time; fails if it cannot bind. {@code what} names the listener in the log (empty: spiped's wording).
      */
     public static CompletionStage<Listener> bind(ClassicActorSystemProvider system, String what, String host, int port,
-            List<Inet.SocketOption> options, int maxConnections, Counting counting, Handler handler) {
+            List<Inet.SocketOption> options, int maxConnections, Counting counting, Runnable descriptorsLow,
+            Handler handler) {
         Listener listener = new Listener();
+        LogThrottle throttle = new LogThrottle(Duration.ofSeconds(10));
         return Tcp.get(system)
                 .bind(host, port, BACKLOG, options, true, Optional.empty())
-                .via(new ConnectionLimit<>(maxConnections,
-                        max -> LOG.warn("{}aximum number of connections ({}) reached", what.isEmpty() ? "M" : what + ": m", max)))
+                .via(new ConnectionLimit<>(maxConnections, new ConnectionLimit.LimitListener() {
+                    @Override
+                    public void limitReached(int max) {
+                        LOG.warn("{}aximum number of connections ({}) reached", what.isEmpty() ? "M" : what + ": m", max);
+                    }
+
+                    @Override
+                    public void descriptorsLow(long pauseMillis) {
+                        descriptorsLow.run();
+                        throttle.occurred(skipped -> LOG.warn("{}: {}; not accepting for {} ms{}",
+                                what.isEmpty() ? "pipe" : what, DescriptorHeadroom.describe(), pauseMillis,
+                                skipped > 0 ? " (" + skipped + " more pauses since the last line)" : ""));
+                    }
+                }))
                 .toMat(Sink.foreach(admitted -> {
                     Runnable closed = listener.open.opened();
                     if (counting == Counting.FROM_ACCEPT) {

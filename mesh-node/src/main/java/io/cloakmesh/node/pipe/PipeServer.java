@@ -66,7 +66,7 @@ public final class PipeServer {
         PipeServer server = new PipeServer(system, options, settings, target, bindAddress);
         return Listener.bind(system, "", listen.getAddress().getHostAddress(), listen.getPort(), server.socketOptions,
                         options.maxConnections(), options.role() == Role.SERVER ? Listener.Counting.FROM_AUTHENTICATION
-                                : Listener.Counting.FROM_ACCEPT, server::serve)
+                                : Listener.Counting.FROM_ACCEPT, () -> { }, server::serve)
                 .thenApply(bound -> {
                     server.listener = bound;
                     return server;
