@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
 import io.cloakmesh.node.config.MeshSettings.AdminSettings;
 import io.cloakmesh.node.mesh.MeshNode;
+import io.cloakmesh.node.net.ConnectionLimit;
+import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.tls.ReloadingTls;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -25,6 +28,8 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
@@ -33,6 +38,9 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,13 +75,23 @@ public final class AdminServer extends AllDirectives {
             builder = builder.enableHttps(ConnectionContext.httpsServer(() -> tls.current().serverEngine()));
         }
         String scheme = https.isPresent() ? "https" : "http";
-        return builder
-                .bind(server.routes())
+        Flow<HttpRequest, HttpResponse, NotUsed> routes = server.routes().flow(node.system());
+        // Pekko HTTP's own max-connections bounds the API; this adds the pause near the descriptor limit.
+        return builder.connectionSource()
+                .via(new ConnectionLimit<>(0, Listener.logging("admin API",
+                        () -> node.listenerEvents().count("admin", "fd-limit"))))
+                .to(Sink.foreach(admitted -> admitted.connection().handleWith(Flow.of(HttpRequest.class)
+                        .watchTermination((notUsed, ended) -> {
+                            ended.whenComplete((done, failure) -> admitted.release().run());
+                            return notUsed;
+                        })
+                        .via(routes), Materializer.matFromSystem(node.system()))))
+                .run(node.system())
                 .thenApply(binding -> {
                     LOG.info("admin API on {}://{}:{}/v1/", scheme, binding.localAddress().getHostString(),
                             binding.localAddress().getPort());
                     CoordinatedShutdown.get(node.system()).addTask(CoordinatedShutdown.PhaseServiceStop(), "admin-stop",
-                            () -> binding.terminate(Duration.ofSeconds(2)).thenApply(t -> Done.getInstance()));
+                            () -> binding.unbind().thenApply(t -> Done.getInstance()));
                     return binding;
                 });
     }

@@ -64,23 +64,9 @@ public final class Listener {
             List<Inet.SocketOption> options, int maxConnections, Counting counting, Runnable descriptorsLow,
             Handler handler) {
         Listener listener = new Listener();
-        LogThrottle throttle = new LogThrottle(Duration.ofSeconds(10));
         return Tcp.get(system)
                 .bind(host, port, BACKLOG, options, true, Optional.empty())
-                .via(new ConnectionLimit<>(maxConnections, new ConnectionLimit.LimitListener() {
-                    @Override
-                    public void limitReached(int max) {
-                        LOG.warn("{}aximum number of connections ({}) reached", what.isEmpty() ? "M" : what + ": m", max);
-                    }
-
-                    @Override
-                    public void descriptorsLow(long pauseMillis) {
-                        descriptorsLow.run();
-                        throttle.occurred(skipped -> LOG.warn("{}: {}; not accepting for {} ms{}",
-                                what.isEmpty() ? "pipe" : what, DescriptorHeadroom.describe(), pauseMillis,
-                                skipped > 0 ? " (" + skipped + " more pauses since the last line)" : ""));
-                    }
-                }))
+                .via(new ConnectionLimit<>(maxConnections, logging(what, descriptorsLow)))
                 .toMat(Sink.foreach(admitted -> {
                     Runnable closed = listener.open.opened();
                     if (counting == Counting.FROM_ACCEPT) {
@@ -104,6 +90,28 @@ public final class Listener {
                     listener.binding = b;
                     return listener;
                 });
+    }
+
+    /**
+     * Logs what stops a listener named {@code what} ("" = spiped's wording) from accepting: its limit, or
+     * the process's descriptors (then also tells {@code descriptorsLow}; those lines are rate-limited).
+     */
+    public static ConnectionLimit.LimitListener logging(String what, Runnable descriptorsLow) {
+        LogThrottle throttle = new LogThrottle(Duration.ofSeconds(10));
+        return new ConnectionLimit.LimitListener() {
+            @Override
+            public void limitReached(int max) {
+                LOG.warn("{}aximum number of connections ({}) reached", what.isEmpty() ? "M" : what + ": m", max);
+            }
+
+            @Override
+            public void descriptorsLow(long pauseMillis) {
+                descriptorsLow.run();
+                throttle.occurred(skipped -> LOG.warn("{}: {}; not accepting for {} ms{}", what.isEmpty() ? "pipe" : what,
+                        DescriptorHeadroom.describe(), pauseMillis,
+                        skipped > 0 ? " (" + skipped + " more pauses since the last line)" : ""));
+            }
+        };
     }
 
     public InetSocketAddress localAddress() {
