@@ -1,0 +1,99 @@
+package io.cloakmesh.protocol.resp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A request's command name and first arguments, upper-cased, read from the first bytes of its frame
+ * (the caller keeps a bounded prefix; the rest of a large request streams past). Enough to tell
+ * {@code CLUSTER NODES} from {@code CLUSTER KEYSLOT}, {@code CLIENT REPLY OFF} from {@code CLIENT LIST}.
+ */
+public record RequestHead(List<String> words) {
+    /** Name and up to two arguments: the deepest any pairing decision looks. */
+    private static final int WORDS = 3;
+    /** Longer words are never command or subcommand names. */
+    private static final int MAX_WORD = 32;
+
+    public String name() {
+        return words.isEmpty() ? "" : words.get(0);
+    }
+
+    /** The {@code i}th argument (1 = the first after the name), or "". */
+    public String arg(int i) {
+        return i < words.size() ? words.get(i) : "";
+    }
+
+    /**
+     * The head of the request whose frame starts at {@code prefix}'s position; empty if the prefix ends
+     * before the name does. Arguments cut off by the prefix's end, or too long to be names, are left out.
+     */
+    public static Optional<RequestHead> parse(ByteBuffer prefix) {
+        ByteBuffer in = prefix.duplicate();
+        List<String> words = new ArrayList<>();
+        if (!in.hasRemaining()) {
+            return Optional.empty();
+        }
+        if (in.get(in.position()) != '*') {
+            String line = line(in);
+            if (line == null) {
+                return Optional.empty();
+            }
+            for (String word : line.trim().split("\\s+")) {
+                if (words.size() < WORDS && !word.isEmpty()) {
+                    words.add(word.length() <= MAX_WORD ? word.toUpperCase(Locale.ROOT) : "");
+                }
+            }
+            return Optional.of(new RequestHead(List.copyOf(words)));
+        }
+        in.get();
+        String count = line(in);
+        if (count == null) {
+            return Optional.empty();
+        }
+        int elements = parseInt(count);
+        for (int i = 0; i < Math.min(elements, WORDS); i++) {
+            if (!in.hasRemaining() || in.get() != '$') {
+                break;
+            }
+            String header = line(in);
+            int length = header == null ? -1 : parseInt(header);
+            if (length < 0 || length > in.remaining() - 2) {
+                break;
+            }
+            byte[] word = new byte[length];
+            in.get(word);
+            in.position(in.position() + 2);
+            words.add(length <= MAX_WORD ? new String(word, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT) : "");
+        }
+        return words.isEmpty() && elements > 0 ? Optional.empty() : Optional.of(new RequestHead(List.copyOf(words)));
+    }
+
+    /** The line at the position (CRLF or LF ended), or null if the buffer ends first. */
+    private static String line(ByteBuffer in) {
+        StringBuilder text = new StringBuilder();
+        while (in.hasRemaining()) {
+            byte b = in.get();
+            if (b == '\n') {
+                int end = text.length();
+                return end > 0 && text.charAt(end - 1) == '\r' ? text.substring(0, end - 1) : text.toString();
+            }
+            if (text.length() > 64 * 1024) {
+                return null;
+            }
+            text.append((char) (b & 0xff));
+        }
+        return null;
+    }
+
+    private static int parseInt(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
