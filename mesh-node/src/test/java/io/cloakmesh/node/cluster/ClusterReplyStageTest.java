@@ -1,0 +1,230 @@
+package io.cloakmesh.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloakmesh.node.testing.RedisClusterFixture;
+import io.cloakmesh.protocol.cluster.ClusterReplyStage;
+import io.cloakmesh.protocol.cluster.Endpoint;
+import io.cloakmesh.protocol.cluster.EndpointSource;
+import io.cloakmesh.protocol.resp.RespLimits;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
+
+/**
+ * The entry side's reply rewriting against a real 6-node Redis Cluster on 127.0.0.2: each node gets a
+ * local endpoint on 127.0.0.1 that relays through {@link ClusterReplyStage}, and cluster clients given
+ * one endpoint must find the whole cluster through them, in RESP2 and RESP3, seeing no real address.
+ */
+class ClusterReplyStageTest {
+    private static final ClusterReplyStage.Settings SETTINGS = new ClusterReplyStage.Settings(RespLimits.DEFAULTS,
+            16 * 1024 * 1024, 1 << 20, Duration.ofMillis(800));
+
+    private static RedisClusterFixture cluster;
+    private static ActorSystem system;
+    /** Real port → node id. */
+    private static final Map<Integer, String> ids = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = RedisClusterFixture.start(3);
+        for (int port : cluster.ports) {
+            try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, port)) {
+                ids.put(port, jedis.clusterMyId());
+            }
+        }
+        system = ActorSystem.create("cluster-reply-stage-test");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (system != null) {
+            system.terminate();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Local endpoints for every node; {@code withheld} nodes get theirs only when refreshed (if ever). */
+    private static final class Endpoints implements EndpointSource {
+        final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+        final Map<String, Endpoint> withheld = new ConcurrentHashMap<>();
+        final boolean refreshGives;
+        final AtomicInteger refreshes = new AtomicInteger();
+
+        Endpoints(Set<String> withheldIds, boolean refreshGives) throws Exception {
+            this.refreshGives = refreshGives;
+            for (int port : cluster.ports) {
+                String id = ids.get(port);
+                Endpoint endpoint = new Endpoint("127.0.0.1", relay(port, this));
+                (withheldIds.contains(id) ? withheld : endpoints).put(id, endpoint);
+            }
+        }
+
+        @Override
+        public Optional<Endpoint> endpointOf(String nodeId) {
+            return Optional.ofNullable(endpoints.get(nodeId));
+        }
+
+        @Override
+        public Optional<String> nodeAt(String host, int port) {
+            boolean real = host.equals(RedisClusterFixture.HOST) || host.isEmpty() || host.equals("?");
+            return real ? Optional.ofNullable(ids.get(port)) : Optional.empty();
+        }
+
+        @Override
+        public CompletionStage<?> refresh(String node) {
+            refreshes.incrementAndGet();
+            if (refreshGives) {
+                endpoints.putAll(withheld);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        Endpoint of(int realPort) {
+            String id = ids.get(realPort);
+            return endpoints.getOrDefault(id, withheld.get(id));
+        }
+    }
+
+    /** A local endpoint relaying to the node at {@code realPort} through the stage; returns its port. */
+    private static int relay(int realPort, EndpointSource endpoints) throws Exception {
+        return Tcp.get(system).bind("127.0.0.1", 0)
+                .to(Sink.foreach(connection -> connection.handleWith(
+                        BidiFlow.fromGraph(new ClusterReplyStage(SETTINGS, endpoints))
+                                .join(Tcp.get(system).outgoingConnection(RedisClusterFixture.HOST, realPort)),
+                        system)))
+                .run(system)
+                .toCompletableFuture().get()
+                .localAddress().getPort();
+    }
+
+    @Test
+    void jedisClusterClientsFindTheWholeClusterThroughOneEndpointInBothProtocols() throws Exception {
+        Endpoints endpoints = new Endpoints(Set.of(), true);
+        Endpoint seed = endpoints.of(cluster.ports.get(0));
+        for (RedisProtocol protocol : List.of(RedisProtocol.RESP2, RedisProtocol.RESP3)) {
+            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(protocol).build();
+            try (JedisCluster client = new JedisCluster(Set.of(new HostAndPort(seed.host(), seed.port())), config)) {
+                for (int i = 0; i < 2000; i++) {
+                    client.set("key:" + protocol + ":" + i, "value" + i);
+                }
+                for (int i = 0; i < 2000; i++) {
+                    assertEquals("value" + i, client.get("key:" + protocol + ":" + i));
+                }
+                Set<String> known = client.getClusterNodes().keySet();
+                assertTrue(known.size() >= 3, "the client knows at least the three primaries: " + known);
+                assertTrue(known.stream().allMatch(a -> a.startsWith("127.0.0.1:")), protocol + ": " + known);
+            }
+        }
+    }
+
+    @Test
+    void topologyRepliesNameNoRealAddressInEitherProtocol() throws Exception {
+        Endpoints endpoints = new Endpoints(Set.of(), true);
+        Endpoint seed = endpoints.of(cluster.ports.get(0));
+        String replicaOf = ids.get(cluster.ports.get(0));
+        for (String hello : List.of("", "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n")) {
+            String replies = exchange(seed, hello + command("CLUSTER", "NODES") + command("CLUSTER", "SLOTS")
+                    + command("CLUSTER", "SHARDS") + command("CLUSTER", "REPLICAS", replicaOf) + "PING\r\n", "+PONG\r\n");
+            assertFalse(replies.contains(RedisClusterFixture.HOST), replies);
+            for (int port : cluster.ports) {
+                assertFalse(replies.contains(":" + port + "\r\n") || replies.contains(":" + port + "@"), port + " in " + replies);
+                Endpoint e = endpoints.of(port);
+                assertTrue(replies.contains(e.text() + "@"), "NODES names " + e.text() + ": " + replies);
+            }
+        }
+    }
+
+    @Test
+    void aMovedToANodeWithoutAnEndpointWaitsForTheRefreshThatGivesItOne() throws Exception {
+        int first = cluster.ports.get(0);
+        String slotOwnerElsewhere = keyNotServedBy(first);
+        Set<String> others = new java.util.HashSet<>(ids.values());
+        others.remove(ids.get(first));
+        Endpoints endpoints = new Endpoints(others, true);
+        try (Jedis plain = new Jedis(endpoints.of(first).host(), endpoints.of(first).port())) {
+            JedisMovedDataException moved = assertThrows(JedisMovedDataException.class, () -> plain.get(slotOwnerElsewhere));
+            assertEquals("127.0.0.1", moved.getTargetNode().getHost());
+            assertTrue(endpoints.refreshes.get() >= 1, "the unmapped node made the entry refresh");
+            assertEquals(endpoints.endpoints.values().stream().filter(e -> e.port() == moved.getTargetNode().getPort())
+                    .count(), 1L, "the MOVED names an endpoint: " + moved.getMessage());
+        }
+        Endpoints never = new Endpoints(others, false);
+        try (Jedis plain = new Jedis(never.of(first).host(), never.of(first).port())) {
+            redis.clients.jedis.exceptions.JedisDataException refused = assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> plain.get(slotOwnerElsewhere));
+            assertTrue(refused.getMessage().startsWith("TRYAGAIN cloakmesh has no endpoint"), refused.getMessage());
+            assertFalse(refused.getMessage().contains(RedisClusterFixture.HOST + ":"), refused.getMessage());
+            assertEquals("PONG", plain.ping(), "the connection goes on after the refusal");
+        }
+    }
+
+    /** A key whose slot the node at {@code port} does not serve. */
+    private static String keyNotServedBy(int port) {
+        try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, port)) {
+            for (int i = 0; ; i++) {
+                String key = "probe:" + i;
+                try {
+                    jedis.get(key);
+                } catch (JedisMovedDataException moved) {
+                    return key;
+                }
+            }
+        }
+    }
+
+    private static String command(String... words) {
+        StringBuilder frame = new StringBuilder("*").append(words.length).append("\r\n");
+        for (String w : words) {
+            frame.append('$').append(w.length()).append("\r\n").append(w).append("\r\n");
+        }
+        return frame.toString();
+    }
+
+    /** Sends {@code requests} at once and reads until the replies end with {@code last}. */
+    private static String exchange(Endpoint endpoint, String requests, String last) throws Exception {
+        try (Socket socket = new Socket(endpoint.host(), endpoint.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!got.toString(StandardCharsets.ISO_8859_1).endsWith(last)) {
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                got.write(buf, 0, n);
+            }
+            return got.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+}

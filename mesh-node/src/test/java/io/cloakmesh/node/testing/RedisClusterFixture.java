@@ -1,0 +1,120 @@
+package io.cloakmesh.node.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real Redis Cluster of {@code primaries} primaries with one replica each, on 127.0.0.2 (so that its
+ * addresses differ from everything the mesh listens on; its bus connections leave from that address too,
+ * or the nodes would learn each other as 127.0.0.1), made by {@code redis-cli --cluster create}
+ * and returned once every node reports {@code cluster_state:ok} and knows all the others.
+ */
+public final class RedisClusterFixture implements AutoCloseable {
+    public static final String HOST = "127.0.0.2";
+
+    private final Path dir;
+    private final List<ExternalProcess> servers = new ArrayList<>();
+    public final List<Integer> ports = new ArrayList<>();
+
+    private RedisClusterFixture(Path dir) {
+        this.dir = dir;
+    }
+
+    public static RedisClusterFixture start(int primaries) throws Exception {
+        RedisClusterFixture cluster = new RedisClusterFixture(Files.createTempDirectory("cloakmesh-redis-cluster"));
+        try {
+            cluster.startServers(primaries * 2);
+            cluster.create();
+            return cluster;
+        } catch (Exception | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private void startServers(int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            int port = portWithBusPort();
+            servers.add(ExternalProcess.start(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", HOST, "--bind-source-addr", HOST, "--cluster-enabled", "yes",
+                    "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(), "--dir", dir.toString(),
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--cluster-node-timeout", "2000")));
+            ports.add(port);
+        }
+        for (int port : ports) {
+            Poll.until(Duration.ofSeconds(10), "redis-server on " + HOST + ":" + port, () -> answers(port));
+        }
+    }
+
+    /**
+     * A port whose bus port (port + 10000, which CLUSTER MEET assumes) is free too: both below the
+     * ephemeral range, so no outgoing connection takes them meanwhile.
+     */
+    private static int portWithBusPort() {
+        for (int tries = 0; tries < 1000; tries++) {
+            int port = 20000 + NEXT.getAndIncrement() % 10000;
+            if (free(port) && free(port + 10000)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port pair in 20000-39999");
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT =
+            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 7 % 10000));
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName(HOST))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void create() throws Exception {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        ports.forEach(p -> command.add(HOST + ":" + p));
+        command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(create.getInputStream().readAllBytes());
+        if (create.waitFor() != 0) {
+            throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+        }
+        Poll.until(Duration.ofSeconds(30), "every node of the Redis Cluster reporting ok", () -> {
+            for (int port : ports) {
+                try (Jedis jedis = new Jedis(HOST, port, 2000)) {
+                    String info = jedis.clusterInfo();
+                    if (!info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:" + ports.size())) {
+                        return false;
+                    }
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private static boolean answers(int port) {
+        try (Jedis jedis = new Jedis(HOST, port, 500)) {
+            return "PONG".equals(jedis.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ExternalProcess server : servers) {
+            server.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
