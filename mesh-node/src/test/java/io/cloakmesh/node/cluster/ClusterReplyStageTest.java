@@ -30,6 +30,11 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.protocol.ProtocolVersion;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -40,7 +45,8 @@ import redis.clients.jedis.exceptions.JedisMovedDataException;
 /**
  * The entry side's reply rewriting against a real 6-node Redis Cluster on 127.0.0.2: each node gets a
  * local endpoint on 127.0.0.1 that relays through {@link ClusterReplyStage}, and cluster clients given
- * one endpoint must find the whole cluster through them, in RESP2 and RESP3, seeing no real address.
+ * one endpoint (Jedis reads CLUSTER SLOTS, Lettuce CLUSTER NODES) must find the whole cluster through
+ * them, in RESP2 and RESP3, seeing no real address.
  */
 class ClusterReplyStageTest {
     private static final ClusterReplyStage.Settings SETTINGS = new ClusterReplyStage.Settings(RespLimits.DEFAULTS,
@@ -142,6 +148,36 @@ class ClusterReplyStageTest {
                 Set<String> known = client.getClusterNodes().keySet();
                 assertTrue(known.size() >= 3, "the client knows at least the three primaries: " + known);
                 assertTrue(known.stream().allMatch(a -> a.startsWith("127.0.0.1:")), protocol + ": " + known);
+            }
+        }
+    }
+
+    @Test
+    void lettuceClusterClientsFindTheWholeClusterThroughOneEndpointInBothProtocols() {
+        Endpoints endpoints;
+        try {
+            endpoints = new Endpoints(Set.of(), true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        Endpoint seed = endpoints.of(cluster.ports.get(1));
+        for (ProtocolVersion protocol : List.of(ProtocolVersion.RESP2, ProtocolVersion.RESP3)) {
+            RedisClusterClient client = RedisClusterClient.create(RedisURI.create(seed.host(), seed.port()));
+            client.setOptions(ClusterClientOptions.builder().protocolVersion(protocol).build());
+            try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+                var sync = connection.sync();
+                for (int i = 0; i < 2000; i++) {
+                    sync.set("lettuce:" + protocol + ":" + i, "value" + i);
+                }
+                for (int i = 0; i < 2000; i++) {
+                    assertEquals("value" + i, sync.get("lettuce:" + protocol + ":" + i));
+                }
+                List<String> known = new java.util.ArrayList<>();
+                client.getPartitions().forEach(n -> known.add(n.getUri().getHost() + ":" + n.getUri().getPort()));
+                assertEquals(cluster.ports.size(), known.size(), protocol + ": " + known);
+                assertTrue(known.stream().allMatch(a -> a.startsWith("127.0.0.1:")), protocol + ": " + known);
+            } finally {
+                client.shutdown();
             }
         }
     }
