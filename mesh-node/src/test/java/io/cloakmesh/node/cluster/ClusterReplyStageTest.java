@@ -54,6 +54,8 @@ class ClusterReplyStageTest {
 
     private static RedisClusterFixture cluster;
     private static ActorSystem system;
+    /** Connections the relays have accepted. */
+    private static final AtomicInteger relayed = new AtomicInteger();
     /** Real port → node id. */
     private static final Map<Integer, String> ids = new ConcurrentHashMap<>();
 
@@ -123,10 +125,11 @@ class ClusterReplyStageTest {
     /** A local endpoint relaying to the node at {@code realPort} through the stage; returns its port. */
     private static int relay(int realPort, EndpointSource endpoints) throws Exception {
         return Tcp.get(system).bind("127.0.0.1", 0)
-                .to(Sink.foreach(connection -> connection.handleWith(
-                        BidiFlow.fromGraph(new ClusterReplyStage(SETTINGS, endpoints))
-                                .join(Tcp.get(system).outgoingConnection(RedisClusterFixture.HOST, realPort)),
-                        system)))
+                .to(Sink.foreach(connection -> {
+                    relayed.incrementAndGet();
+                    connection.handleWith(BidiFlow.fromGraph(new ClusterReplyStage(SETTINGS, endpoints))
+                            .join(Tcp.get(system).outgoingConnection(RedisClusterFixture.HOST, realPort)), system);
+                }))
                 .run(system)
                 .toCompletableFuture().get()
                 .localAddress().getPort();
@@ -180,6 +183,44 @@ class ClusterReplyStageTest {
                 client.shutdown();
             }
         }
+    }
+
+    @Test
+    void redisCliFollowsRedirectsToEndpointsOnly() throws Exception {
+        Endpoints endpoints = new Endpoints(Set.of(), true);
+        Endpoint seed = endpoints.of(cluster.ports.get(0));
+        StringBuilder output = new StringBuilder();
+        long receivedBefore = connectionsReceived();
+        int relayedBefore = relayed.get();
+        for (int i = 0; i < 30; i++) {
+            for (List<String> command : List.of(List.of("SET", "cli:" + i, "v" + i), List.of("GET", "cli:" + i))) {
+                List<String> argv = new java.util.ArrayList<>(List.of("redis-cli", "-c", "--no-raw", "-h", seed.host(),
+                        "-p", Integer.toString(seed.port())));
+                argv.addAll(command);
+                Process cli = new ProcessBuilder(argv).redirectErrorStream(true).start();
+                String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(0, cli.waitFor(), out);
+                output.append(out);
+                assertTrue(out.trim().endsWith(command.get(0).equals("SET") ? "OK" : "\"v" + i + "\""), command + ": " + out);
+            }
+        }
+        // Every connection the nodes received came through a relay: redis-cli followed no real address.
+        // (less the counting connections of the first count, one per node)
+        assertEquals(relayed.get() - relayedBefore, connectionsReceived() - receivedBefore - cluster.ports.size(),
+                output.toString());
+        assertTrue(relayed.get() - relayedBefore > 60, "redirects opened more connections than one per command");
+    }
+
+    /** Connections the real nodes have received, all together, not counting the ones this count opens. */
+    private static long connectionsReceived() {
+        long total = 0;
+        for (int port : cluster.ports) {
+            try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, port)) {
+                String stats = jedis.info("stats");
+                total += Long.parseLong(stats.split("total_connections_received:")[1].split("\r\n")[0].trim()) - 1;
+            }
+        }
+        return total;
     }
 
     @Test
