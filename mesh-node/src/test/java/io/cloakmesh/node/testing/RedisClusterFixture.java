@@ -11,8 +11,10 @@ import redis.clients.jedis.Jedis;
 /**
  * A real Redis Cluster of {@code primaries} primaries with one replica each, on 127.0.0.2 (so that its
  * addresses differ from everything the mesh listens on; its bus connections leave from that address too,
- * or the nodes would learn each other as 127.0.0.1), made by {@code redis-cli --cluster create}
- * and returned once every node reports {@code cluster_state:ok} and knows all the others.
+ * or the nodes would learn each other as 127.0.0.1; protected mode is off, since it takes only 127.0.0.1
+ * for loopback and would refuse the replicas), made by {@code redis-cli --cluster create}
+ * and returned once every node reports {@code cluster_state:ok} and knows all the others, and every
+ * replica has synced with its primary.
  */
 public final class RedisClusterFixture implements AutoCloseable {
     public static final String HOST = "127.0.0.2";
@@ -41,7 +43,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             int port = portWithBusPort();
             servers.add(ExternalProcess.start(List.of("redis-server", "--port", Integer.toString(port),
-                    "--bind", HOST, "--bind-source-addr", HOST, "--cluster-enabled", "yes",
+                    "--bind", HOST, "--bind-source-addr", HOST, "--protected-mode", "no", "--cluster-enabled", "yes",
                     "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(), "--dir", dir.toString(),
                     "--save", "", "--appendonly", "no", "--daemonize", "no", "--cluster-node-timeout", "2000")));
             ports.add(port);
@@ -85,11 +87,15 @@ public final class RedisClusterFixture implements AutoCloseable {
         if (create.waitFor() != 0) {
             throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
         }
-        Poll.until(Duration.ofSeconds(30), "every node of the Redis Cluster reporting ok", () -> {
+        Poll.until(Duration.ofSeconds(30), "every node of the Redis Cluster reporting ok and synced", () -> {
             for (int port : ports) {
                 try (Jedis jedis = new Jedis(HOST, port, 2000)) {
                     String info = jedis.clusterInfo();
                     if (!info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:" + ports.size())) {
+                        return false;
+                    }
+                    String replication = jedis.info("replication");
+                    if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
                         return false;
                     }
                 } catch (RuntimeException e) {

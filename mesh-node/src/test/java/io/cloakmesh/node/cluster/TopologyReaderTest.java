@@ -1,0 +1,126 @@
+package io.cloakmesh.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cloakmesh.node.config.HostPort;
+import io.cloakmesh.node.testing.Poll;
+import io.cloakmesh.node.testing.RedisClusterFixture;
+import io.cloakmesh.protocol.cluster.ClusterNode;
+import io.cloakmesh.protocol.cluster.ClusterTopology;
+import io.cloakmesh.protocol.cluster.Shard;
+import io.cloakmesh.protocol.cluster.SlotRange;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** Reading a real Redis Cluster's topology from its seeds, as an exporting node does. */
+class TopologyReaderTest {
+    private static RedisClusterFixture cluster;
+    private static ActorSystem system;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = RedisClusterFixture.start(3);
+        system = ActorSystem.create("topology-reader-test");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (system != null) {
+            system.terminate();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static HostPort seed(int port) {
+        return new HostPort(RedisClusterFixture.HOST, port);
+    }
+
+    private static ClusterTopology read(Optional<TopologyReader.Credentials> credentials, HostPort... seeds) throws Exception {
+        return new TopologyReader(system, Duration.ofSeconds(5), credentials).read(List.of(seeds))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void readsEveryShardFromTheFirstSeedThatAnswers() throws Exception {
+        int dead = Poll.freePort();
+        ClusterTopology topology = read(Optional.empty(), new HostPort("127.0.0.1", dead), seed(cluster.ports.get(2)));
+        assertEquals(3, topology.shards().size(), topology.toString());
+        Set<Integer> ports = new TreeSet<>();
+        for (ClusterNode node : topology.nodes()) {
+            assertEquals(RedisClusterFixture.HOST, node.ip());
+            assertEquals(40, node.id().length());
+            // A replica reads "loading" until its replication offset moves past 0 (Redis's rule), so not "fail".
+            assertTrue(Set.of("online", "loading").contains(node.health()), node.toString());
+            ports.add(node.port());
+        }
+        assertEquals(new TreeSet<>(cluster.ports), ports);
+        int slots = 0;
+        for (Shard shard : topology.shards()) {
+            assertEquals(1, shard.nodes().stream().filter(ClusterNode::primary).count(), shard.toString());
+            assertEquals(2, shard.nodes().size(), shard.toString());
+            for (SlotRange r : shard.slots()) {
+                slots += r.end() - r.start() + 1;
+            }
+        }
+        assertEquals(16384, slots);
+        for (int slot : new int[] {0, 8000, 16383}) {
+            assertTrue(topology.primaryFor(slot).isPresent(), "slot " + slot);
+        }
+    }
+
+    @Test
+    void aFailoverShowsInTheNextRead() throws Exception {
+        ClusterTopology before = read(Optional.empty(), seed(cluster.ports.get(0)));
+        ClusterNode replica = before.nodes().stream().filter(n -> !n.primary()).findFirst().orElseThrow();
+        try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, replica.port())) {
+            assertEquals("OK", jedis.clusterFailover());
+        }
+        Poll.until(Duration.ofSeconds(30), "the replica promoted in the topology", () -> {
+            try {
+                return read(Optional.empty(), seed(cluster.ports.get(0))).node(replica.id()).orElseThrow().primary();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void authenticatesWhenGivenCredentialsAndSaysWhyNot() throws Exception {
+        for (int port : cluster.ports) {
+            try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, port)) {
+                jedis.aclSetUser("mesh", "on", ">mesh-secret", "~*", "+@all");
+            }
+        }
+        ClusterTopology topology = read(Optional.of(new TopologyReader.Credentials("mesh", "mesh-secret")),
+                seed(cluster.ports.get(1)));
+        assertEquals(6, topology.nodes().size());
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> read(
+                Optional.of(new TopologyReader.Credentials("mesh", "wrong")), seed(cluster.ports.get(1))));
+        assertTrue(refused.getCause().getMessage().contains("AUTH refused"), refused.getCause().getMessage());
+        assertTrue(!refused.getCause().getMessage().contains("wrong"), "the password is not in the message");
+    }
+
+    @Test
+    void noSeedAnsweringIsAnErrorNamingEachSeed() {
+        int a = Poll.freePort();
+        int b = Poll.freePort();
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> read(Optional.empty(), new HostPort("127.0.0.1", a), new HostPort("127.0.0.1", b)));
+        String message = e.getCause().getMessage();
+        assertTrue(message.contains("127.0.0.1:" + a) && message.contains("127.0.0.1:" + b), message);
+    }
+}
