@@ -241,6 +241,23 @@ class ClusterReplyStageTest {
     }
 
     @Test
+    void topologyCommandsWhoseRepliesCouldNotBeRewrittenAreRefusedInOrder() throws Exception {
+        Endpoints endpoints = new Endpoints(Set.of(), true);
+        Endpoint seed = endpoints.of(cluster.ports.get(0));
+        String inTransaction = exchange(seed, command("MULTI") + command("CLUSTER", "NODES") + command("EXEC")
+                + command("CLUSTER", "SLOTS") + "PING\r\n", "+PONG\r\n");
+        assertTrue(inTransaction.startsWith("+OK\r\n-ERR cloakmesh refuses CLUSTER NODES inside MULTI"), inTransaction);
+        assertTrue(inTransaction.contains("-EXECABORT"), inTransaction);
+        assertTrue(inTransaction.contains("*3\r\n*"), "SLOTS after EXEC is served (rewritten): " + inTransaction);
+        String afterSubscribe = exchange(seed, command("SUBSCRIBE", "ch") + command("UNSUBSCRIBE") + command("CLUSTER", "NODES")
+                + command("RESET"), "+RESET\r\n");
+        assertTrue(afterSubscribe.contains("-ERR cloakmesh refuses CLUSTER NODES"), afterSubscribe);
+        for (String replies : List.of(inTransaction, afterSubscribe)) {
+            assertFalse(replies.contains(RedisClusterFixture.HOST), replies);
+        }
+    }
+
+    @Test
     void aMovedToANodeWithoutAnEndpointWaitsForTheRefreshThatGivesItOne() throws Exception {
         int first = cluster.ports.get(0);
         String slotOwnerElsewhere = keyNotServedBy(first);

@@ -11,7 +11,10 @@ import io.cloakmesh.protocol.resp.RespWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -42,6 +45,10 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
     }
 
     private static final int REQUEST_HEAD_BYTES = 256;
+    /** Sent in place of a refused topology command: Redis answers an unknown command with an error, in order. */
+    private static final String REFUSED_NAME = "CLOAKMESH-REFUSED";
+    private static final ByteString REFUSED_COMMAND =
+            ByteString.fromString("*1\r\n$" + REFUSED_NAME.length() + "\r\n" + REFUSED_NAME + "\r\n");
     private static final Duration RETRY = Duration.ofMillis(100);
 
     private final Inlet<ByteString> requestsIn = Inlet.create("ClusterReplyStage.requestsIn");
@@ -73,8 +80,12 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
         private final RespScanner replyScanner = new RespScanner(settings.limits(), RespScanner.Direction.REPLIES);
         private final ReplyPairing pairing = new ReplyPairing(settings.maxOutstanding());
         private final ReplyRewriter rewriter = new ReplyRewriter(endpoints);
-        private final byte[] head = new byte[REQUEST_HEAD_BYTES];
-        private int headLength;
+        /** The start of the request being read, until its head is known; then whether it is refused. */
+        private ByteStringBuilder pendingHead = new ByteStringBuilder();
+        private boolean headKnown;
+        private boolean refusing;
+        /** Refused commands whose errors are still to come back, for the reworded error. */
+        private final ArrayDeque<String> refused = new ArrayDeque<>();
 
         /** The reply being read: whether it is gathered, and what it answers. */
         private boolean inReply;
@@ -96,13 +107,21 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
             setHandler(requestsIn, new AbstractInHandler() {
                 @Override
                 public void onPush() throws RespProtocolException {
-                    ByteString chunk = grab(requestsIn);
-                    readRequests(chunk.asByteBuffer());
-                    push(requestsOut, chunk);
+                    ByteString forward = readRequests(grab(requestsIn));
+                    if (forward.isEmpty()) {
+                        pull(requestsIn);
+                    } else {
+                        push(requestsOut, forward);
+                    }
                 }
 
                 @Override
                 public void onUpstreamFinish() {
+                    // A request cut off by the client's half-close still goes on, as it would without the stage.
+                    ByteString unfinished = pendingHead.result();
+                    if (!unfinished.isEmpty()) {
+                        emit(requestsOut, unfinished);
+                    }
                     complete(requestsOut);
                 }
             });
@@ -157,19 +176,47 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
             });
         }
 
-        private void readRequests(ByteBuffer bytes) throws RespProtocolException {
+        /**
+         * Pairs each request and returns the bytes to send upstream: a request is held until its head is
+         * known (at most {@link #REQUEST_HEAD_BYTES}), so that a topology command whose reply could not be
+         * rewritten (inside MULTI, in MONITOR or RESP2 subscribe mode) is replaced by one Redis refuses,
+         * in order; its error is then reworded on the way back.
+         */
+        private ByteString readRequests(ByteString chunk) throws RespProtocolException {
+            ByteBuffer bytes = chunk.asByteBuffer();
+            ByteStringBuilder forward = new ByteStringBuilder();
             while (bytes.hasRemaining()) {
                 int start = bytes.position();
                 boolean ended = requestScanner.advance(bytes);
-                int keep = Math.min(bytes.position() - start, head.length - headLength);
-                bytes.duplicate().position(start).get(head, headLength, keep);
-                headLength += keep;
+                ByteString piece = chunk.slice(start, bytes.position());
+                if (headKnown) {
+                    if (!refusing) {
+                        forward.append(piece);
+                    }
+                } else {
+                    pendingHead.append(piece);
+                    if (ended || pendingHead.length() >= REQUEST_HEAD_BYTES) {
+                        headKnown = true;
+                        ByteString held = pendingHead.result();
+                        pendingHead = new ByteStringBuilder();
+                        RequestHead request = RequestHead.parse(held.asByteBuffer()).orElse(new RequestHead(List.of()));
+                        refusing = ReplyPairing.carriesAddresses(request) && (pairing.inTransaction() || !pairing.tracked());
+                        if (refusing) {
+                            refused.add(request.name() + " " + request.arg(1));
+                            forward.append(REFUSED_COMMAND);
+                            pairing.request(new RequestHead(List.of(REFUSED_NAME)));
+                        } else {
+                            forward.append(held);
+                            pairing.request(request);
+                        }
+                    }
+                }
                 if (ended) {
-                    pairing.request(RequestHead.parse(ByteBuffer.wrap(head, 0, headLength))
-                            .orElse(new RequestHead(List.of())));
-                    headLength = 0;
+                    headKnown = false;
+                    refusing = false;
                 }
             }
+            return forward.result();
         }
 
         /**
@@ -239,7 +286,13 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
                 if (replyKind == null) {
                     replyKind = pairing.reply('-', null);
                 }
-                return rewriter.error((RespValue.Error) value);
+                RespValue.Error error = (RespValue.Error) value;
+                if (error.text().toUpperCase(Locale.ROOT).contains("'" + REFUSED_NAME + "'")) {
+                    String command = Objects.requireNonNullElse(refused.poll(), "that command");
+                    return new ReplyRewriter.Rewritten(new RespValue.Error("ERR cloakmesh refuses " + command
+                            + " inside MULTI and in MONITOR or subscribe mode: its reply would carry the cluster's real addresses"));
+                }
+                return rewriter.error(error);
             }
             return switch (replyKind) {
                 case CLUSTER_SLOTS -> rewriter.slots(value);

@@ -136,6 +136,17 @@ public final class ReplyPairing {
         return tracked;
     }
 
+    /** True between MULTI and EXEC or DISCARD: replies are +QUEUED, the real ones come in EXEC's array. */
+    public boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** Whether {@code head} asks for a reply that carries node addresses (CLUSTER SLOTS, NODES, ...). */
+    public static boolean carriesAddresses(RequestHead head) {
+        Kind kind = kindOf(head);
+        return kind != Kind.PLAIN && kind != Kind.HELLO;
+    }
+
     public boolean resp3() {
         return resp3;
     }
