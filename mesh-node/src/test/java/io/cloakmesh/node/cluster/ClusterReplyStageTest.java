@@ -10,6 +10,11 @@ import io.cloakmesh.protocol.cluster.ClusterReplyStage;
 import io.cloakmesh.protocol.cluster.Endpoint;
 import io.cloakmesh.protocol.cluster.EndpointSource;
 import io.cloakmesh.protocol.resp.RespLimits;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.protocol.ProtocolVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
@@ -23,18 +28,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.protocol.ProtocolVersion;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -48,35 +46,21 @@ import redis.clients.jedis.exceptions.JedisMovedDataException;
  * one endpoint (Jedis reads CLUSTER SLOTS, Lettuce CLUSTER NODES) must find the whole cluster through
  * them, in RESP2 and RESP3, seeing no real address.
  */
-class ClusterReplyStageTest {
+class ClusterReplyStageTest extends RealClusterTest {
     private static final ClusterReplyStage.Settings SETTINGS = new ClusterReplyStage.Settings(RespLimits.DEFAULTS,
             16 * 1024 * 1024, 1 << 20, Duration.ofMillis(800));
 
-    private static RedisClusterFixture cluster;
-    private static ActorSystem system;
     /** Connections the relays have accepted. */
     private static final AtomicInteger relayed = new AtomicInteger();
     /** Real port → node id. */
     private static final Map<Integer, String> ids = new ConcurrentHashMap<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = RedisClusterFixture.start(3);
+    static void learnNodeIds() {
         for (int port : cluster.ports) {
             try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, port)) {
                 ids.put(port, jedis.clusterMyId());
             }
-        }
-        system = ActorSystem.create("cluster-reply-stage-test");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (system != null) {
-            system.terminate();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
