@@ -242,6 +242,25 @@ class ClusterReplyStageTest extends RealClusterTest {
     }
 
     @Test
+    void commandsThatNameNodeAddressesAreRefusedAndTheConnectionGoesOn() throws Exception {
+        Endpoints endpoints = new Endpoints(Set.of(), true);
+        Endpoint seed = endpoints.of(cluster.ports.get(0));
+        Endpoint other = endpoints.of(cluster.ports.get(1));
+        String replies = exchange(seed, command("CLUSTER", "MEET", other.host(), Integer.toString(other.port()))
+                + command("MIGRATE", other.host(), Integer.toString(other.port()), "k", "0", "1000")
+                + command("REPLICAOF", other.host(), Integer.toString(other.port()))
+                + command("CLIENT", "KILL", "ADDR", other.text()) + "PING\r\n", "+PONG\r\n");
+        for (String refused : List.of("CLUSTER MEET", "MIGRATE", "REPLICAOF", "CLIENT KILL")) {
+            assertTrue(replies.contains("-ERR cloakmesh refuses " + refused + ": it names node addresses"), replies);
+        }
+        assertEquals(5, replies.split("\r\n").length, "four refusals and PONG: " + replies);
+        try (Jedis jedis = new Jedis(RedisClusterFixture.HOST, cluster.ports.get(0))) {
+            assertEquals(cluster.ports.size(), jedis.clusterNodes().split("\n").length, "no node was met");
+            assertTrue(jedis.info("replication").contains("role:master"), "the node still a primary");
+        }
+    }
+
+    @Test
     void aMovedToANodeWithoutAnEndpointWaitsForTheRefreshThatGivesItOne() throws Exception {
         int first = cluster.ports.get(0);
         String slotOwnerElsewhere = keyNotServedBy(first);

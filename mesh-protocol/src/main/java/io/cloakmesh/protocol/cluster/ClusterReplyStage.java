@@ -45,7 +45,7 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
     }
 
     private static final int REQUEST_HEAD_BYTES = 256;
-    /** Sent in place of a refused topology command: Redis answers an unknown command with an error, in order. */
+    /** Sent in place of a refused command: Redis answers an unknown command with an error, in order. */
     private static final String REFUSED_NAME = "CLOAKMESH-REFUSED";
     private static final ByteString REFUSED_COMMAND =
             ByteString.fromString("*1\r\n$" + REFUSED_NAME.length() + "\r\n" + REFUSED_NAME + "\r\n");
@@ -84,7 +84,7 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
         private ByteStringBuilder pendingHead = new ByteStringBuilder();
         private boolean headKnown;
         private boolean refusing;
-        /** Refused commands whose errors are still to come back, for the reworded error. */
+        /** Why each refused command was refused, in order, for the errors still to come back. */
         private final ArrayDeque<String> refused = new ArrayDeque<>();
 
         /** The reply being read: whether it is gathered, and what it answers. */
@@ -178,9 +178,9 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
 
         /**
          * Pairs each request and returns the bytes to send upstream: a request is held until its head is
-         * known (at most {@link #REQUEST_HEAD_BYTES}), so that a topology command whose reply could not be
-         * rewritten (inside MULTI, in MONITOR or RESP2 subscribe mode) is replaced by one Redis refuses,
-         * in order; its error is then reworded on the way back.
+         * known (at most {@link #REQUEST_HEAD_BYTES}), so that a command that names node addresses, or a
+         * topology command whose reply could not be rewritten (inside MULTI, in MONITOR or RESP2 subscribe
+         * mode), is replaced by one Redis refuses, in order; its error is then reworded on the way back.
          */
         private ByteString readRequests(ByteString chunk) throws RespProtocolException {
             ByteBuffer bytes = chunk.asByteBuffer();
@@ -200,9 +200,19 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
                         ByteString held = pendingHead.result();
                         pendingHead = new ByteStringBuilder();
                         RequestHead request = RequestHead.parse(held.asByteBuffer()).orElse(new RequestHead(List.of()));
-                        refusing = ReplyPairing.carriesAddresses(request) && (pairing.inTransaction() || !pairing.tracked());
+                        // The subcommand only for container commands: MIGRATE's first argument is an address.
+                        String command = request.name().equals("CLUSTER") || request.name().equals("CLIENT")
+                                ? request.name() + " " + request.arg(1) : request.name();
+                        String why = request.namesAddresses()
+                                ? command + ": it names node addresses, and a client of the mesh knows only mesh endpoints; "
+                                        + "run it against the cluster itself"
+                                : ReplyPairing.carriesAddresses(request) && (pairing.inTransaction() || !pairing.tracked())
+                                        ? command + " inside MULTI and in MONITOR or subscribe mode: its reply would carry "
+                                                + "the cluster's real addresses"
+                                        : null;
+                        refusing = why != null;
                         if (refusing) {
-                            refused.add(request.name() + " " + request.arg(1));
+                            refused.add(why);
                             forward.append(REFUSED_COMMAND);
                             pairing.request(new RequestHead(List.of(REFUSED_NAME)));
                         } else {
@@ -288,9 +298,8 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
                 }
                 RespValue.Error error = (RespValue.Error) value;
                 if (error.text().toUpperCase(Locale.ROOT).contains("'" + REFUSED_NAME + "'")) {
-                    String command = Objects.requireNonNullElse(refused.poll(), "that command");
-                    return new ReplyRewriter.Rewritten(new RespValue.Error("ERR cloakmesh refuses " + command
-                            + " inside MULTI and in MONITOR or subscribe mode: its reply would carry the cluster's real addresses"));
+                    return new ReplyRewriter.Rewritten(new RespValue.Error("ERR cloakmesh refuses "
+                            + Objects.requireNonNullElse(refused.poll(), "that command")));
                 }
                 return rewriter.error(error);
             }

@@ -28,6 +28,20 @@ public record RequestHead(List<String> words) {
     }
 
     /**
+     * Whether the request names node addresses for Redis to use: MIGRATE, REPLICAOF/SLAVEOF, CLUSTER MEET,
+     * CLIENT KILL by address. Through the mesh a client only knows mesh endpoints, which mean nothing to
+     * the cluster's nodes.
+     */
+    public boolean namesAddresses() {
+        return switch (name()) {
+            case "MIGRATE", "REPLICAOF", "SLAVEOF" -> true;
+            case "CLUSTER" -> arg(1).equals("MEET");
+            case "CLIENT" -> arg(1).equals("KILL") && (arg(2).equals("ADDR") || arg(2).equals("LADDR") || arg(2).contains(":"));
+            default -> false;
+        };
+    }
+
+    /**
      * The head of the request whose frame starts at {@code prefix}'s position; empty if the prefix ends
      * before the name does. Arguments cut off by the prefix's end, or too long to be names, are left out.
      */

@@ -119,6 +119,18 @@ class ReplyPairingTest {
         assertTrue(RequestHead.parse(ByteBuffer.wrap("*2\r\n$7\r\nCLU".getBytes(StandardCharsets.US_ASCII))).isEmpty());
     }
 
+    @Test
+    void tellsTheRequestsThatNameNodeAddresses() {
+        for (String named : List.of("MIGRATE 127.0.0.1 7001 k 0 5000", "replicaof 10.0.0.1 6379", "SLAVEOF h 1",
+                "CLUSTER MEET 10.0.0.1 7001", "CLIENT KILL ADDR 10.0.0.1:5000", "CLIENT KILL 10.0.0.1:5000",
+                "client kill laddr 10.0.0.1:7001")) {
+            assertTrue(new RequestHead(List.of(named.toUpperCase().split(" "))).namesAddresses(), named);
+        }
+        for (String other : List.of("GET k", "CLUSTER NODES", "CLIENT KILL ID 7", "CLIENT LIST", "REPLICAS")) {
+            assertFalse(new RequestHead(List.of(other.split(" "))).namesAddresses(), other);
+        }
+    }
+
     private static List<String> head(String prefix) {
         return RequestHead.parse(ByteBuffer.wrap(prefix.getBytes(StandardCharsets.US_ASCII))).orElseThrow().words();
     }
