@@ -53,7 +53,6 @@ public final class ClusterGate {
     private final LogThrottle acceptPauses = new LogThrottle(Duration.ofSeconds(10));
     private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("cluster-gate", true), NioIoHandler.newFactory());
-    private volatile Channel server;
     private volatile InetSocketAddress artery;
 
     public ClusterGate(Duration handshakeTimeout, int maxHandshakes, ListenerEvents events) {
@@ -94,11 +93,6 @@ public final class ClusterGate {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException(Failures.rootMessage(bound.cause()), bound.cause());
         }
-        server = bound.channel();
-    }
-
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) server.localAddress();
     }
 
     /** Stops listening and closes every connection, including established ones (Artery is stopping too). */
