@@ -24,8 +24,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SplitBrainIT {
-    /** Longer than link.open-timeout, so a connection that first meets a frozen exit can fail over. */
-    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * Longer than link.open-timeout (10 s) plus an open on the survivor, so a connection that first meets a
+     * frozen exit can fail over: 15 s once proved too tight on a loaded 2-core CI machine.
+     */
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(25);
     private TestMesh mesh;
 
     @BeforeAll
