@@ -284,16 +284,18 @@ public final class ClusterGate {
             acceptPauses.occurred(skipped -> LOG.warn("cluster port: {}; not accepting for {} ms{}", why, pause,
                     skipped > 0 ? " (" + skipped + " more pauses since the last line)" : ""));
             channel.config().setAutoRead(false);
-            channel.eventLoop().schedule(() -> resume(channel), pause, TimeUnit.MILLISECONDS);
+            resumeLater(channel);
+        }
+
+        private void resumeLater(Channel channel) {
+            channel.eventLoop().schedule(() -> resume(channel), backoffMs, TimeUnit.MILLISECONDS);
             backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         }
 
         /** Accepting again would take the connections waiting in the backlog at once: only with headroom. */
         private void resume(Channel channel) {
             if (DescriptorHeadroom.low()) {
-                long pause = backoffMs;
-                channel.eventLoop().schedule(() -> resume(channel), pause, TimeUnit.MILLISECONDS);
-                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                resumeLater(channel);
             } else {
                 channel.config().setAutoRead(true);
             }

@@ -255,6 +255,12 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
                     if (gathering) {
                         ByteString reply = gathered.result();
                         gathered = new ByteStringBuilder();
+                        if (replyType == '+') {
+                            // +OK, +QUEUED, +PONG: read only for pairing (a +RESET resyncs it), sent on as they came
+                            pairing.reply('+', reply.slice(1, reply.length() - 2).decodeString(StandardCharsets.ISO_8859_1));
+                            out.append(reply);
+                            continue;
+                        }
                         ReplyRewriter.Result result = rewrite(reply);
                         if (result instanceof ReplyRewriter.Unmapped unmapped) {
                             hold(reply, chunk.drop(bytes.position()), unmapped.node());
@@ -286,11 +292,6 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
         }
 
         private ReplyRewriter.Result rewrite(ByteString reply) throws RespProtocolException {
-            if (replyType == '+') {
-                String text = reply.slice(1, reply.length() - 2).decodeString(StandardCharsets.ISO_8859_1);
-                pairing.reply('+', text);
-                return new ReplyRewriter.Rewritten(new RespValue.Simple(text));
-            }
             RespValue value = RespReader.read(reply.asByteBuffer());
             if (replyType == '-') {
                 if (replyKind == null) {
