@@ -16,6 +16,8 @@ import redis.clients.jedis.Jedis;
 final class Prober implements AutoCloseable {
     final AtomicInteger ok = new AtomicInteger();
     final AtomicInteger failed = new AtomicInteger();
+    /** Failures of connections started after {@link #markNow()}. */
+    final AtomicInteger failedAfterMark = new AtomicInteger();
     final ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     final AtomicLong firstSuccessAfterMark = new AtomicLong();
@@ -51,6 +53,9 @@ final class Prober implements AutoCloseable {
                     }
                 } catch (RuntimeException e) {
                     failed.incrementAndGet();
+                    if (started > mark.get()) {
+                        failedAfterMark.incrementAndGet();
+                    }
                     failures.add(prefix + i + " after " + (System.nanoTime() - started) / 1_000_000 + " ms: " + e);
                 }
             }
@@ -58,7 +63,7 @@ final class Prober implements AutoCloseable {
         thread.start();
     }
 
-    /** From now on, records when the first connection started after this point succeeds. */
+    /** From now on, records when the first connection started after this point succeeds, and counts those that fail. */
     long markNow() {
         long now = System.nanoTime();
         mark.set(now);
