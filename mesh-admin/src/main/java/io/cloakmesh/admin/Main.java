@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         description = {"The operator's CLI for a cloakmesh mesh. Any node's admin API answers for the whole mesh.",
             "Tables for people; --json for scripts. Exit status 1 on any error, with a one-line message."},
         subcommands = {ReadCommands.Status.class, ReadCommands.Members.class, ReadCommands.Services.class,
-            ReadCommands.Routes.class, ReadCommands.Connections.class, ReadCommands.Stats.class,
+            ReadCommands.Routes.class, ReadCommands.Connections.class, ReadCommands.Stats.class, ReadCommands.Topology.class,
             NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.Reload.class, KeygenCommand.class,
             PkiCommands.class})
 public final class Main implements Runnable {

@@ -167,4 +167,40 @@ final class ReadCommands {
             return t;
         }
     }
+
+    @Command(name = "topology", description = "A Redis Cluster service: its nodes, roles, slots and health, the exporters "
+            + "that see each node, and each node's endpoint on every entry node.")
+    static final class Topology extends ReadCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "SERVICE", description = "The redis-cluster service.")
+        String service;
+
+        @Override
+        String path() {
+            return "v1/topology/" + URLEncoder.encode(service, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        Table table(JsonNode answer) {
+            Table t = new Table("NODE", "ADDRESS", "ROLE", "SLOTS", "HEALTH", "SEEN BY", "ENDPOINTS");
+            for (JsonNode n : answer.path("nodes")) {
+                String role = n.path("role").asText();
+                if (!n.path("primaryId").asText().isEmpty()) {
+                    role += " of " + n.path("primaryId").asText().substring(0, Math.min(8, n.path("primaryId").asText().length()));
+                }
+                StringBuilder endpoints = new StringBuilder();
+                n.path("endpoints").fields().forEachRemaining(e -> endpoints.append(endpoints.length() == 0 ? "" : ", ")
+                        .append(e.getKey()).append(' ').append(e.getValue().asText()));
+                t.row(n.path("id").asText().substring(0, Math.min(8, n.path("id").asText().length())),
+                        n.path("address").asText(), role, joined(n.path("slots")), n.path("health").asText(),
+                        joined(n.path("seenBy")), endpoints.length() == 0 ? "-" : endpoints);
+            }
+            return t;
+        }
+
+        private static String joined(JsonNode list) {
+            StringBuilder s = new StringBuilder();
+            list.forEach(e -> s.append(s.length() == 0 ? "" : ",").append(e.asText()));
+            return s.length() == 0 ? "-" : s.toString();
+        }
+    }
 }

@@ -116,6 +116,8 @@ public final class AdminServer extends AllDirectives {
                             path("connections", () -> get(() -> parameterOptional("service",
                                     service -> gathered((views, g) -> views.connections(g, service))))),
                             path("stats", () -> get(() -> gathered(MeshViews::stats))),
+                            pathPrefix("topology", () -> path(PathMatchers.segment(), service ->
+                                    get(() -> gathered((views, g) -> views.topology(service, g))))),
                             pathPrefix("nodes", () -> pathPrefix(PathMatchers.segment(), name -> concat(
                                     path("drain", () -> concat(
                                             post(() -> onNode(name, agent -> mesh.<NodeReport>ask(agent,

@@ -1,6 +1,9 @@
 package io.cloakmesh.node.admin;
 
+import io.cloakmesh.node.cluster.TopologyEntry;
 import io.cloakmesh.node.link.LiveConnections;
+import io.cloakmesh.protocol.cluster.ClusterNode;
+import io.cloakmesh.protocol.cluster.Shard;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.mesh.MeshNode;
 import io.cloakmesh.node.routing.ExporterEntry;
@@ -49,6 +52,19 @@ final class MeshViews {
     }
 
     record Routes(List<RouteRow> routes, List<String> unanswered) {
+    }
+
+    /**
+     * One node of an imported or exported Redis Cluster: its real address (for operators), role, slots
+     * and health in the newest reading, the exporters whose latest reading has it, and its endpoint on
+     * each entry node.
+     */
+    record TopologyNode(String id, String address, String role, String primaryId, List<String> slots, String health,
+            List<String> seenBy, Map<String, String> endpoints) {
+    }
+
+    /** @param readBy the exporter whose reading is the newest, and when it read it (ms since the epoch) */
+    record Topology(String service, String readBy, long version, List<TopologyNode> nodes, List<String> unanswered) {
     }
 
     record ConnectionRow(String node, String datacenter, String service, String role, String client, String peer,
@@ -131,6 +147,37 @@ final class MeshViews {
             }
         }
         return new Routes(rows, g.unanswered());
+    }
+
+    Topology topology(String service, MeshQuery.Gathered g) {
+        Optional<TopologyEntry> newest = node.topologies().of(service);
+        Map<String, List<String>> seenBy = new TreeMap<>();
+        for (TopologyEntry row : node.topologies().rows(service)) {
+            row.topology().nodes().forEach(n -> seenBy.computeIfAbsent(n.id(), id -> new ArrayList<>()).add(row.node()));
+        }
+        Map<String, Map<String, String>> endpoints = new TreeMap<>();
+        for (NodeReport r : sorted(g.reports())) {
+            for (NodeReport.EndpointReport e : r.endpoints()) {
+                if (e.service().equals(service)) {
+                    endpoints.computeIfAbsent(e.nodeId(), id -> new TreeMap<>()).put(r.name(), e.endpoint());
+                }
+            }
+        }
+        List<TopologyNode> nodes = new ArrayList<>();
+        newest.ifPresent(entry -> {
+            for (Shard shard : entry.topology().shards()) {
+                String primary = shard.nodes().stream().filter(ClusterNode::primary).map(ClusterNode::id).findFirst().orElse("");
+                List<String> slots = shard.slots().stream()
+                        .map(r -> r.start() == r.end() ? Integer.toString(r.start()) : r.start() + "-" + r.end()).toList();
+                for (ClusterNode n : shard.nodes()) {
+                    nodes.add(new TopologyNode(n.id(), n.ip() + ":" + n.port(), n.primary() ? "primary" : "replica",
+                            n.primary() ? "" : primary, n.primary() ? slots : List.of(), n.health(),
+                            seenBy.getOrDefault(n.id(), List.of()), endpoints.getOrDefault(n.id(), Map.of())));
+                }
+            }
+        });
+        return new Topology(service, newest.map(TopologyEntry::node).orElse(""), newest.map(TopologyEntry::version).orElse(0L),
+                nodes, g.unanswered());
     }
 
     Connections connections(MeshQuery.Gathered g, Optional<String> service) {

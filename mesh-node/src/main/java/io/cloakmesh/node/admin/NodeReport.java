@@ -12,14 +12,20 @@ import java.util.List;
  * @param member the node's cluster address
  * @param routes for each import, the exporters this node would try, best first
  * @param listenerEvents what its listeners turned away or failed at, by reason
+ * @param endpoints for each imported Redis Cluster, where each of its nodes is reached on this node
  */
 public record NodeReport(String name, String datacenter, String member, boolean draining, int linkPort,
         List<ImportReport> imports, List<String> exports, List<ServiceCounters.Snapshot> counters,
-        List<LiveConnections.View> connections, List<RouteReport> routes, List<ListenerEvents.Count> listenerEvents)
+        List<LiveConnections.View> connections, List<RouteReport> routes, List<ListenerEvents.Count> listenerEvents,
+        List<EndpointReport> endpoints)
         implements CborSerializable {
 
     /** An import: where clients connect and which datacenter serves it ("" = any). */
     public record ImportReport(String service, String listen, String datacenter) implements CborSerializable {
+    }
+
+    /** One remote Redis node's endpoint on this entry. */
+    public record EndpointReport(String service, String nodeId, String endpoint) implements CborSerializable {
     }
 
     /** The exporters an entry would try for one import, in order. */

@@ -30,6 +30,13 @@ final class Reports {
                 Cluster.get(node.system()).selfMember().address().toString(), node.draining(),
                 node.links().linkAddress().map(java.net.InetSocketAddress::getPort).orElse(0),
                 imports, settings.exports().keySet().stream().sorted().toList(), node.links().counters(),
-                node.links().connections(), routes, node.listenerEvents().snapshot());
+                node.links().connections(), routes, node.listenerEvents().snapshot(), endpoints(node));
+    }
+
+    private static List<NodeReport.EndpointReport> endpoints(MeshNode node) {
+        List<NodeReport.EndpointReport> all = new ArrayList<>();
+        node.links().clusterEndpoints().forEach((service, endpoints) -> endpoints.forEach((id, endpoint) ->
+                all.add(new NodeReport.EndpointReport(service, id, endpoint.text()))));
+        return all;
     }
 }

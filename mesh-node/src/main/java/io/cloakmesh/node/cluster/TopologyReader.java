@@ -1,6 +1,7 @@
 package io.cloakmesh.node.cluster;
 
 import io.cloakmesh.node.config.HostPort;
+import io.cloakmesh.node.config.RedisCredentials;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.protocol.cluster.ClusterTopology;
 import io.cloakmesh.protocol.cluster.TopologyParser;
@@ -34,17 +35,9 @@ public final class TopologyReader {
 
     private final ClassicActorSystemProvider system;
     private final Duration timeout;
-    private final Optional<Credentials> credentials;
+    private final Optional<RedisCredentials> credentials;
 
-    /** What the mesh authenticates with to a cluster that requires it; username "" = the default user. */
-    public record Credentials(String username, String password) {
-        @Override
-        public String toString() {
-            return "Credentials[" + username + ", password hidden]";
-        }
-    }
-
-    public TopologyReader(ClassicActorSystemProvider system, Duration timeout, Optional<Credentials> credentials) {
+    public TopologyReader(ClassicActorSystemProvider system, Duration timeout, Optional<RedisCredentials> credentials) {
         this.system = system;
         this.timeout = timeout;
         this.credentials = credentials;
@@ -108,7 +101,7 @@ public final class TopologyReader {
         ByteString request = ByteString.emptyByteString();
         int replies = 1;
         if (credentials.isPresent()) {
-            Credentials c = credentials.get();
+            RedisCredentials c = credentials.get();
             request = c.username().isEmpty() ? frame("AUTH", c.password()) : frame("AUTH", c.username(), c.password());
             replies = 2;
         }

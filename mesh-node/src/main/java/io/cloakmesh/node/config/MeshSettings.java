@@ -51,10 +51,37 @@ public record MeshSettings(
             Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty) {
     }
 
-    public record ExportSettings(String name, List<HostPort> targets, Duration connectTimeout) {
+    /**
+     * @param targets for {@link ServiceKind#TCP}: tried in order; empty for a Redis Cluster
+     * @param cluster for {@link ServiceKind#REDIS_CLUSTER}: where and how the cluster is read
+     */
+    public record ExportSettings(String name, ServiceKind kind, List<HostPort> targets, Duration connectTimeout,
+            Optional<ClusterSource> cluster) {
     }
 
-    public record ImportSettings(String name, HostPort listen, Optional<String> datacenter, int maxConnections) {
+    /**
+     * How an exit learns a Redis Cluster's topology: from the first of {@code seeds} (or of the nodes it
+     * already knows) that answers, every {@code refreshInterval} and on demand.
+     */
+    public record ClusterSource(List<HostPort> seeds, Optional<RedisCredentials> credentials, Duration refreshInterval) {
+    }
+
+    /**
+     * @param cluster for {@link ServiceKind#REDIS_CLUSTER}: where the remote nodes get their endpoints
+     */
+    public record ImportSettings(String name, ServiceKind kind, HostPort listen, Optional<String> datacenter,
+            int maxConnections, Optional<NodeEndpoints> cluster) {
+    }
+
+    /**
+     * Where an imported Redis Cluster's nodes are reached: each on {@code host} at a port of
+     * {@code firstPort..lastPort}, kept for {@code grace} after the node left the cluster; a reply that
+     * names a node without an endpoint waits at most {@code unmappedWait} for one.
+     */
+    public record NodeEndpoints(String host, int firstPort, int lastPort, Duration grace, Duration unmappedWait) {
+        public boolean covers(HostPort address) {
+            return address.port() >= firstPort && address.port() <= lastPort;
+        }
     }
 
     /** @param tls HTTPS for the admin API, when a certificate is given */
@@ -144,6 +171,37 @@ public record MeshSettings(
         for (ExportSettings e : exports.values()) {
             for (int i = 0; i < e.targets().size(); i++) {
                 Settings.resolvable("cloakmesh.exports." + e.name() + ".targets[" + i + "]", e.targets().get(i));
+            }
+            List<HostPort> seeds = e.cluster().map(ClusterSource::seeds).orElse(List.of());
+            for (int i = 0; i < seeds.size(); i++) {
+                Settings.resolvable("cloakmesh.exports." + e.name() + ".seeds[" + i + "]", seeds.get(i));
+            }
+        }
+        checkNodePorts(listeners);
+    }
+
+    /** A node's endpoints take every port of their range: no other listener of this node may be in one. */
+    private void checkNodePorts(Map<String, HostPort> listeners) throws InvalidSettingException {
+        for (ImportSettings i : imports.values()) {
+            if (i.cluster().isEmpty()) {
+                continue;
+            }
+            NodeEndpoints range = i.cluster().get();
+            String path = "cloakmesh.imports." + i.name() + ".node-ports";
+            Settings.resolvable("cloakmesh.imports." + i.name() + ".host", new HostPort(range.host(), 1));
+            for (Map.Entry<String, HostPort> l : listeners.entrySet()) {
+                if (l.getValue().port() != 0 && range.covers(l.getValue())) {
+                    throw new InvalidSettingException(path, range.firstPort() + "-" + range.lastPort() + " contains "
+                            + l.getKey() + " (" + l.getValue() + ")");
+                }
+            }
+            for (ImportSettings other : imports.values()) {
+                if (other != i && other.cluster().isPresent() && other.name().compareTo(i.name()) < 0) {
+                    NodeEndpoints o = other.cluster().get();
+                    if (o.firstPort() <= range.lastPort() && range.firstPort() <= o.lastPort()) {
+                        throw new InvalidSettingException(path, "overlaps the node-ports of import " + other.name());
+                    }
+                }
             }
         }
     }
@@ -257,34 +315,123 @@ public record MeshSettings(
     }
 
     private static Map<String, ExportSettings> exports(Settings s) throws InvalidSettingException {
-        return s.entries(List.of("kind", "targets", "connect-timeout"), (name, e) -> {
-            String kind = e.has("kind") ? e.required("kind") : "tcp";
-            if (!kind.equals("tcp")) {
-                throw new InvalidSettingException(e.full("kind"), "\"" + kind + "\" is not supported (supported: tcp)");
+        return s.entries(List.of("kind", "targets", "connect-timeout", "seeds", "username", "password-file",
+                "refresh-interval"), (name, e) -> {
+            ServiceKind kind = kind(e);
+            Duration timeout = e.has("connect-timeout") ? e.duration("connect-timeout", false) : Duration.ofSeconds(2);
+            if (kind == ServiceKind.REDIS_CLUSTER) {
+                for (String tcpOnly : List.of("targets")) {
+                    if (e.has(tcpOnly)) {
+                        throw new InvalidSettingException(e.full(tcpOnly), "not used by kind redis-cluster (list seeds instead)");
+                    }
+                }
+                return new ExportSettings(name, kind, List.of(), timeout, Optional.of(clusterSource(e)));
             }
-            List<HostPort> targets = e.hostPorts("targets");
-            if (targets.isEmpty()) {
-                throw new InvalidSettingException(e.full("targets"), "list at least one target (host:port)");
-            }
-            for (int i = 0; i < targets.size(); i++) {
-                if (targets.get(i).port() == 0) {
-                    throw new InvalidSettingException(e.full("targets") + "[" + i + "]", "needs a real port, not 0");
+            for (String clusterOnly : List.of("seeds", "username", "password-file", "refresh-interval")) {
+                if (e.has(clusterOnly)) {
+                    throw new InvalidSettingException(e.full(clusterOnly), "only for kind redis-cluster");
                 }
             }
-            Duration timeout = e.has("connect-timeout") ? e.duration("connect-timeout", false) : Duration.ofSeconds(2);
-            return new ExportSettings(name, targets, timeout);
+            return new ExportSettings(name, kind, nonEmptyAddresses(e, "targets", "target"), timeout, Optional.empty());
         });
     }
 
+    private static ServiceKind kind(Settings e) throws InvalidSettingException {
+        String kind = e.has("kind") ? e.required("kind") : ServiceKind.TCP.setting();
+        return ServiceKind.fromSetting(kind).orElseThrow(() -> new InvalidSettingException(e.full("kind"),
+                "\"" + kind + "\" is not supported (supported: " + ServiceKind.known() + ")"));
+    }
+
+    private static List<HostPort> nonEmptyAddresses(Settings e, String path, String what) throws InvalidSettingException {
+        List<HostPort> addresses = e.hostPorts(path);
+        if (addresses.isEmpty()) {
+            throw new InvalidSettingException(e.full(path), "list at least one " + what + " (host:port)");
+        }
+        for (int i = 0; i < addresses.size(); i++) {
+            if (addresses.get(i).port() == 0) {
+                throw new InvalidSettingException(e.full(path) + "[" + i + "]", "needs a real port, not 0");
+            }
+        }
+        return addresses;
+    }
+
+    /** A Redis Cluster's seeds and the credentials the mesh uses; the password file is a secret like a key. */
+    private static ClusterSource clusterSource(Settings e) throws InvalidSettingException {
+        List<HostPort> seeds = nonEmptyAddresses(e, "seeds", "seed node of the cluster");
+        String username = e.has("username") ? e.string("username") : "";
+        String passwordFile = e.has("password-file") ? e.string("password-file") : "";
+        Optional<RedisCredentials> credentials = Optional.empty();
+        if (!passwordFile.isEmpty()) {
+            try {
+                SharedKey.checkNotReadableByOthers(Path.of(passwordFile));
+                String password = Files.readString(Path.of(passwordFile)).strip();
+                if (password.isEmpty() || password.contains("\n")) {
+                    throw new InvalidSettingException(e.full("password-file"), passwordFile
+                            + " must hold the password on one line");
+                }
+                credentials = Optional.of(new RedisCredentials(username, password));
+            } catch (KeyFileException ex) {
+                throw new InvalidSettingException(e.full("password-file"), ex.getMessage());
+            } catch (IOException ex) {
+                throw new InvalidSettingException(e.full("password-file"), "cannot read " + passwordFile + ": "
+                        + IoReasons.describe(ex));
+            }
+        } else if (!username.isEmpty()) {
+            throw new InvalidSettingException(e.full("password-file"), "required with username " + username);
+        }
+        Duration refresh = e.has("refresh-interval") ? e.duration("refresh-interval", false) : Duration.ofSeconds(5);
+        return new ClusterSource(seeds, credentials, refresh);
+    }
+
     private static Map<String, ImportSettings> imports(Settings s) throws InvalidSettingException {
-        return s.entries(List.of("listen", "datacenter", "max-connections"), (name, i) -> {
+        return s.entries(List.of("kind", "listen", "datacenter", "max-connections", "host", "node-ports", "node-grace",
+                "unmapped-wait"), (name, i) -> {
+            ServiceKind kind = kind(i);
             String dc = i.has("datacenter") ? i.string("datacenter") : "";
             if (!dc.isEmpty()) {
                 Settings.checkName(i.full("datacenter"), dc);
             }
             int max = i.has("max-connections") ? i.integer("max-connections", 1, 1_000_000) : 1000;
-            return new ImportSettings(name, i.hostPort("listen"), dc.isEmpty() ? Optional.empty() : Optional.of(dc), max);
+            HostPort listen = i.hostPort("listen");
+            Optional<NodeEndpoints> endpoints = Optional.empty();
+            if (kind == ServiceKind.REDIS_CLUSTER) {
+                endpoints = Optional.of(nodeEndpoints(i, listen));
+            } else {
+                for (String clusterOnly : List.of("host", "node-ports", "node-grace", "unmapped-wait")) {
+                    if (i.has(clusterOnly)) {
+                        throw new InvalidSettingException(i.full(clusterOnly), "only for kind redis-cluster");
+                    }
+                }
+            }
+            return new ImportSettings(name, kind, listen, dc.isEmpty() ? Optional.empty() : Optional.of(dc), max, endpoints);
         });
+    }
+
+    private static NodeEndpoints nodeEndpoints(Settings i, HostPort listen) throws InvalidSettingException {
+        String host = i.has("host") ? i.string("host") : "";
+        if (host.isEmpty()) {
+            host = listen.host();
+        }
+        if (isWildcard(host)) {
+            throw new InvalidSettingException(i.full(i.has("host") ? "host" : "listen"), host + " is a wildcard address: "
+                    + "clients are sent to host:port, so host must be an address they can connect to (set host)");
+        }
+        String range = i.required("node-ports");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})").matcher(range);
+        if (!m.matches()) {
+            throw new InvalidSettingException(i.full("node-ports"), "\"" + range + "\" is not a port range such as 21000-21099");
+        }
+        int first = Integer.parseInt(m.group(1));
+        int last = Integer.parseInt(m.group(2));
+        if (first < 1 || last > 65535 || last < first) {
+            throw new InvalidSettingException(i.full("node-ports"), range + " is not a port range within 1-65535");
+        }
+        if (listen.port() >= first && listen.port() <= last) {
+            throw new InvalidSettingException(i.full("node-ports"), range + " contains the seed endpoint's port " + listen.port());
+        }
+        Duration grace = i.has("node-grace") ? i.duration("node-grace", true) : Duration.ofMinutes(5);
+        Duration wait = i.has("unmapped-wait") ? i.duration("unmapped-wait", false) : Duration.ofSeconds(3);
+        return new NodeEndpoints(host, first, last, grace, wait);
     }
 
     private static Optional<AdminSettings> admin(Settings s) throws InvalidSettingException {

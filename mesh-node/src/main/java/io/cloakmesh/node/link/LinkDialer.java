@@ -66,21 +66,27 @@ final class LinkDialer {
         this.pipe = pipe;
     }
 
-    CompletionStage<OpenLink> open(String service, Optional<String> datacenter, ServiceCounters counters) {
+    /**
+     * @param node the Redis Cluster node the link is for, if any
+     * @param unknownNode run when an exit says the cluster has no such node (the entry's view is stale)
+     */
+    CompletionStage<OpenLink> open(String service, Optional<String> node, Optional<String> datacenter,
+            ServiceCounters counters, Runnable unknownNode) {
         List<ExporterEntry> candidates = routes.candidates(service, datacenter);
         if (candidates.isEmpty()) {
             counters.openFailed("no-exporter");
             LOG.warn("import {}: no reachable, active exporter{}", service, datacenter.map(dc -> " in " + dc).orElse(""));
             return CompletableFuture.failedFuture(new NoExporterException("no exporter for " + service));
         }
-        return attempt(service, candidates, 0, counters);
+        return attempt(new OpenRequest(service, node), candidates, 0, counters, unknownNode);
     }
 
-    private CompletionStage<OpenLink> attempt(String service, List<ExporterEntry> candidates, int index,
-            ServiceCounters counters) {
+    private CompletionStage<OpenLink> attempt(OpenRequest request, List<ExporterEntry> candidates, int index,
+            ServiceCounters counters, Runnable unknownNode) {
+        String service = request.service();
         ExporterEntry exporter = candidates.get(index);
         Flow<ByteString, ByteString, Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> connection =
-                EntryGate.create(OpenRequest.of(service))
+                EntryGate.create(request)
                         .atop(Pipe.client(pipe, new CompletableFuture<>()))
                         .join(Tcp.get(system).outgoingConnection(
                                 new InetSocketAddress(exporter.linkHost(), exporter.linkPort()), Optional.empty(),
@@ -98,7 +104,13 @@ final class LinkDialer {
                     attempt.abort(failure);
                     String reason = reason(failure);
                     counters.openFailed(reason);
-                    routes.penalize(exporter, link.failurePenalty());
+                    if (reason.equals("unknown-target-node")) {
+                        // The exit read the cluster again and still has no such node: the entry's view is stale,
+                        // not the exit's fault.
+                        unknownNode.run();
+                    } else {
+                        routes.penalize(exporter, link.failurePenalty());
+                    }
                     boolean more = index + 1 < candidates.size();
                     LOG.warn("import {}: open via {} ({}) failed: {}{}", service, exporter.node(), exporter.linkAddress(),
                             detail(failure), more ? "; trying the next exporter" : "; no exporter left");
@@ -107,7 +119,7 @@ final class LinkDialer {
                                 new NoExporterException("every exporter of " + service + " failed"));
                     }
                     counters.failedOver();
-                    return attempt(service, candidates, index + 1, counters);
+                    return attempt(request, candidates, index + 1, counters, unknownNode);
                 })
                 .thenCompose(next -> next);
     }

@@ -182,8 +182,6 @@ public final class LinkListener {
         OpenReply refusal = null;
         if (export == null) {
             refusal = OpenReply.refused(OpenStatus.UNKNOWN_SERVICE, "no service " + request.service() + " here");
-        } else if (request.targetNode().isPresent()) {
-            refusal = OpenReply.refused(OpenStatus.UNKNOWN_TARGET_NODE, "service " + request.service() + " has no nodes");
         } else if (draining.get()) {
             refusal = OpenReply.refused(OpenStatus.DRAINING, "exit is draining");
         } else if (open > maxLinks) {
@@ -192,16 +190,19 @@ public final class LinkListener {
         if (refusal != null) {
             return refuse(request, peer, target, refusal, export);
         }
-        return export.connect().handle((connection, failure) -> {
+        return export.connect(request.targetNode()).handle((connection, failure) -> {
             if (failure != null) {
-                return refuse(request, peer, target,
-                        OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "no target of " + request.service() + " accepts"), export);
+                Throwable cause = Failures.rootCause(failure);
+                return refuse(request, peer, target, cause instanceof ServiceExport.UnknownNodeException
+                        ? OpenReply.refused(OpenStatus.UNKNOWN_TARGET_NODE, cause.getMessage())
+                        : OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "no target of " + request.service() + " accepts"
+                                + request.targetNode().map(n -> " (node " + n + ")").orElse("")), export);
             }
             if (!target.attach(connection.connection(), export.counters::opened)) {
                 connection.connection().abort(new IllegalStateException("link closed before its target connected"));
                 return CompletableFuture.completedFuture(OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "link closed"));
             }
-            linkView.service(request.service());
+            linkView.service(request.service() + request.targetNode().map(n -> " node " + n).orElse(""));
             linkView.peer(connection.target().toString());
             target.flow.complete(export.counters.counting(connection.connection().handle(), linkView));
             return CompletableFuture.completedFuture(OpenReply.OK);

@@ -1,6 +1,15 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.node.cluster.TopologyView;
+import io.cloakmesh.node.cluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
+import io.cloakmesh.node.config.ServiceKind;
+import io.cloakmesh.node.routing.RoutingTable;
+import io.cloakmesh.protocol.cluster.Endpoint;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.typed.Cluster;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
@@ -48,11 +57,17 @@ public final class Links {
     private final SharedKillSwitch killSwitch;
     private final ListenerEvents events;
     private final LiveConnections live = new LiveConnections();
-    private final Map<String, ServiceImport> imports = new ConcurrentHashMap<>();
+    private final TopologyView topologies;
+    private final TopologyWatcher.Exporter self;
+    private final AtomicInteger watchers = new AtomicInteger();
+    private final Map<String, ImportedService> imports = new ConcurrentHashMap<>();
     private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
     private volatile Optional<LinkListener> exit = Optional.empty();
 
-    private Links(ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch, ListenerEvents events) {
+    private Links(ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch, ListenerEvents events,
+            TopologyView topologies, TopologyWatcher.Exporter self) {
+        this.topologies = topologies;
+        this.self = self;
         this.system = system;
         this.dialer = dialer;
         this.killSwitch = killSwitch;
@@ -61,10 +76,12 @@ public final class Links {
 
     /** Binds every listener; fails with the first that cannot bind (the caller then stops the system). */
     public static CompletionStage<Links> start(ActorSystem<?> system, MeshSettings settings, RouteView routes,
-            PipeSettings pipe, ListenerEvents events) {
+            TopologyView topologies, PipeSettings pipe, ListenerEvents events) {
+        String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
         Links links = new Links(system, new LinkDialer(system, routes, settings.link(), pipe),
-                KillSwitches.shared("mesh-connections"), events);
-        settings.exports().values().forEach(e -> links.exports.put(e.name(), new ServiceExport(e, system)));
+                KillSwitches.shared("mesh-connections"), events, topologies,
+                new TopologyWatcher.Exporter(settings.nodeName(), member, settings.datacenter()));
+        settings.exports().values().forEach(e -> links.exports.put(e.name(), links.export(e)));
         CompletionStage<Done> exit = settings.link().listen()
                 .map(listen -> LinkListener.start(system, pipe, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
@@ -78,13 +95,29 @@ public final class Links {
     }
 
     private CompletionStage<Done> startImports(java.util.Collection<ImportSettings> wanted) {
-        List<CompletableFuture<ServiceImport>> started = new ArrayList<>();
-        wanted.forEach(i -> started.add(ServiceImport.start(i, system, dialer, killSwitch, live, events).toCompletableFuture()
-                .thenApply(imported -> {
-                    imports.put(i.name(), imported);
-                    return imported;
-                })));
+        List<CompletableFuture<ImportedService>> started = new ArrayList<>();
+        wanted.forEach(i -> {
+            CompletionStage<? extends ImportedService> starting = i.kind() == ServiceKind.REDIS_CLUSTER
+                    ? ClusterImport.start(i, system, dialer, killSwitch, live, events, topologies)
+                    : ServiceImport.start(i, system, dialer, killSwitch, live, events);
+            started.add(starting.toCompletableFuture().thenApply(imported -> {
+                imports.put(i.name(), imported);
+                return imported;
+            }));
+        });
         return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenApply(x -> Done.getInstance());
+    }
+
+    /** An export as it starts; a Redis Cluster's comes with the watcher that keeps its topology. */
+    private ServiceExport export(ExportSettings settings) {
+        Optional<ActorRef<TopologyWatcher.Command>> watcher = settings.cluster().map(source -> system.systemActorOf(
+                TopologyWatcher.create(settings.name(), source, self, topologies, settings.connectTimeout().multipliedBy(2)),
+                "topology-" + settings.name() + "-" + watchers.incrementAndGet(), Props.empty()));
+        return new ServiceExport(settings, system, topologies, watcher);
+    }
+
+    private static void stop(ServiceExport export) {
+        export.watcher().ifPresent(w -> w.tell(TopologyWatcher.Stop.INSTANCE));
     }
 
     /**
@@ -102,7 +135,7 @@ public final class Links {
             ImportSettings wanted = next.imports().get(old.name());
             if (wanted == null || !wanted.equals(old)) {
                 (wanted == null ? importsRemoved : importsChanged).add(old.name());
-                ServiceImport running = imports.remove(old.name());
+                ImportedService running = imports.remove(old.name());
                 if (running != null) {
                     unbinds.add(running.unbind().toCompletableFuture());
                 }
@@ -124,16 +157,16 @@ public final class Links {
             ExportSettings wanted = next.exports().get(old.name());
             if (wanted == null) {
                 exportsRemoved.add(old.name());
-                exports.remove(old.name());
+                stop(exports.remove(old.name()));
             } else if (!wanted.equals(old)) {
                 exportsChanged.add(old.name());
-                exports.put(old.name(), new ServiceExport(wanted, system));
+                stop(exports.put(old.name(), export(wanted)));
             }
         }
         for (ExportSettings wanted : next.exports().values()) {
             if (!current.exports().containsKey(wanted.name())) {
                 exportsAdded.add(wanted.name());
-                exports.put(wanted.name(), new ServiceExport(wanted, system));
+                exports.put(wanted.name(), export(wanted));
             }
         }
         ReloadResult result = new ReloadResult(importsAdded, importsRemoved, importsChanged, exportsAdded, exportsRemoved,
@@ -182,12 +215,23 @@ public final class Links {
 
     public Map<String, InetSocketAddress> importAddresses() {
         return new TreeMap<>(imports.values().stream()
-                .collect(Collectors.toMap(ServiceImport::name, ServiceImport::localAddress)));
+                .collect(Collectors.toMap(ImportedService::name, ImportedService::localAddress)));
+    }
+
+    /** For each imported Redis Cluster: its nodes' endpoints on this node, by node id. */
+    public Map<String, Map<String, Endpoint>> clusterEndpoints() {
+        Map<String, Map<String, Endpoint>> all = new TreeMap<>();
+        imports.values().forEach(i -> {
+            if (i instanceof ClusterImport cluster) {
+                all.put(cluster.name(), cluster.endpoints());
+            }
+        });
+        return all;
     }
 
     public List<ServiceCounters.Snapshot> counters() {
         List<ServiceCounters.Snapshot> all = new ArrayList<>();
-        imports.values().forEach(i -> all.add(i.counters.snapshot()));
+        imports.values().forEach(i -> all.addAll(i.counters()));
         exports.values().forEach(e -> all.add(e.counters.snapshot()));
         return all;
     }

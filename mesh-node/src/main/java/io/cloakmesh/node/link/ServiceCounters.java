@@ -35,6 +35,10 @@ public final class ServiceCounters {
         this.role = role;
     }
 
+    String service() {
+        return service;
+    }
+
     /** Counts a connection as open; the returned action (call once) counts it closed. */
     Runnable opened() {
         active.incrementAndGet();

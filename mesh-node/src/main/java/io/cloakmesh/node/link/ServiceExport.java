@@ -1,14 +1,27 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.node.cluster.TopologyEntry;
+import io.cloakmesh.node.cluster.TopologyView;
+import io.cloakmesh.node.cluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
+import io.cloakmesh.node.config.ServiceKind;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.protocol.cluster.ClusterNode;
+import io.cloakmesh.protocol.cluster.ClusterTopology;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.Materializer;
@@ -19,20 +32,41 @@ import org.slf4j.LoggerFactory;
 /**
  * One exported service on its exit node: connects a link to the first of the service's targets that
  * accepts, before the exit answers OK, so a dead target becomes a refusal the entry can fail over on.
+ * For a Redis Cluster the targets come from its topology: the node a link names, or any healthy node
+ * for a link that names none.
  */
 final class ServiceExport {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceExport.class);
     private static final List<Inet.SocketOption> OPTIONS = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
+    /** How long an open naming an unknown node waits for the topology to be read again. */
+    private static final Duration REFRESH_WAIT = Duration.ofSeconds(3);
+
+    /** The link names a Redis node the cluster does not have, even after reading it again. */
+    static final class UnknownNodeException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnknownNodeException(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     private final ExportSettings settings;
     private final ActorSystem<?> system;
     private final Materializer materializer;
+    private final TopologyView topologies;
+    private final Optional<ActorRef<TopologyWatcher.Command>> watcher;
     final ServiceCounters counters;
 
-    ServiceExport(ExportSettings settings, ActorSystem<?> system) {
+    /**
+     * @param watcher keeps the topology of a Redis Cluster export; empty for other kinds
+     */
+    ServiceExport(ExportSettings settings, ActorSystem<?> system, TopologyView topologies,
+            Optional<ActorRef<TopologyWatcher.Command>> watcher) {
         this.settings = settings;
         this.system = system;
         this.materializer = Materializer.matFromSystem(system);
+        this.topologies = topologies;
+        this.watcher = watcher;
         this.counters = new ServiceCounters(settings.name(), "export");
     }
 
@@ -40,17 +74,74 @@ final class ServiceExport {
         return settings.name();
     }
 
+    ExportSettings settings() {
+        return settings;
+    }
+
+    Optional<ActorRef<TopologyWatcher.Command>> watcher() {
+        return watcher;
+    }
+
     /** A connection to one of the service's targets, not yet joined to the link. */
     record Connected(Detached<?> connection, HostPort target) {
     }
 
-    /** A connection to the first target that accepts; fails with the last target's error. */
-    CompletionStage<Connected> connect() {
-        return connect(0);
+    /**
+     * A connection to the first target that accepts; fails with the last target's error, or with
+     * {@link UnknownNodeException} when {@code node} is not in the cluster.
+     */
+    CompletionStage<Connected> connect(Optional<String> node) {
+        if (settings.kind() == ServiceKind.TCP) {
+            return node.isPresent()
+                    ? CompletableFuture.failedFuture(new UnknownNodeException("service " + name() + " has no nodes"))
+                    : connect(settings.targets(), 0);
+        }
+        if (node.isEmpty()) {
+            return connect(anyNode(topologies.of(name()).map(TopologyEntry::topology)), 0);
+        }
+        Optional<HostPort> known = address(node.get());
+        if (known.isPresent()) {
+            return connect(List.of(known.get()), 0);
+        }
+        return refreshed().thenCompose(x -> address(node.get())
+                .map(a -> connect(List.of(a), 0))
+                .orElseGet(() -> CompletableFuture.failedFuture(new UnknownNodeException(
+                        "cluster " + name() + " has no node " + node.get()))));
     }
 
-    private CompletionStage<Connected> connect(int index) {
-        HostPort target = settings.targets().get(index);
+    /** The newest reading of the cluster, taken again now. */
+    private CompletionStage<?> refreshed() {
+        return AskPattern.<TopologyWatcher.Command, TopologyEntry>ask(watcher.orElseThrow(), TopologyWatcher.Refresh::new,
+                        REFRESH_WAIT, system.scheduler())
+                .exceptionally(timeout -> null);
+    }
+
+    private Optional<HostPort> address(String nodeId) {
+        return topologies.of(name())
+                .flatMap(e -> e.topology().node(nodeId))
+                .filter(n -> !n.ip().isEmpty() && n.port() != 0)
+                .map(n -> new HostPort(n.ip(), n.port()));
+    }
+
+    /**
+     * For a client that names no node (the seed endpoint): healthy primaries, then healthy replicas, then
+     * the seeds; any node answers a cluster client and redirects it where it must go.
+     */
+    private List<HostPort> anyNode(Optional<ClusterTopology> topology) {
+        Set<HostPort> order = new LinkedHashSet<>();
+        List<ClusterNode> nodes = new ArrayList<>(topology.map(ClusterTopology::nodes).orElse(List.of()));
+        nodes.sort(Comparator.comparing((ClusterNode n) -> !n.primary()));
+        for (ClusterNode n : nodes) {
+            if (n.health().equals("online") && !n.ip().isEmpty() && n.port() != 0) {
+                order.add(new HostPort(n.ip(), n.port()));
+            }
+        }
+        order.addAll(settings.cluster().orElseThrow().seeds());
+        return List.copyOf(order);
+    }
+
+    private CompletionStage<Connected> connect(List<HostPort> targets, int index) {
+        HostPort target = targets.get(index);
         Detached<CompletionStage<Tcp.OutgoingConnection>> attempt = Detached.run(Tcp.get(system).outgoingConnection(
                 new InetSocketAddress(target.host(), target.port()), Optional.empty(), OPTIONS, true,
                 Optional.of(settings.connectTimeout()), Optional.empty()), materializer);
@@ -60,7 +151,7 @@ final class ServiceExport {
             }
             LOG.warn("export {}: target {} unreachable: {}", settings.name(), target, Failures.rootMessage(failure));
             attempt.abort(failure);
-            return index + 1 < settings.targets().size() ? connect(index + 1)
+            return index + 1 < targets.size() ? connect(targets, index + 1)
                     : CompletableFuture.<Connected>failedFuture(failure);
         }).thenCompose(next -> next);
     }

@@ -5,6 +5,8 @@ import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.admin.AdminServer;
+import io.cloakmesh.node.cluster.TopologyTable;
+import io.cloakmesh.node.cluster.TopologyView;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
@@ -65,14 +67,16 @@ public final class MeshNode {
     private volatile MeshSettings settings;
     private final ActorSystem<Void> system;
     private final RouteView routes;
+    private final TopologyView topologies;
     private final Links links;
     private final ActorRef<RoutingTable.Command> routing;
     private final ListenerEvents listenerEvents;
     private final Map<String, ServiceCounters.Snapshot> lastLogged = new HashMap<>();
     private CompletionStage<?> reloads = CompletableFuture.completedFuture(null);
 
-    private MeshNode(Path configFile, MeshSettings settings, ActorSystem<Void> system, RouteView routes, Links links,
-            ActorRef<RoutingTable.Command> routing, ListenerEvents listenerEvents) {
+    private MeshNode(Path configFile, MeshSettings settings, ActorSystem<Void> system, RouteView routes,
+            TopologyView topologies, Links links, ActorRef<RoutingTable.Command> routing, ListenerEvents listenerEvents) {
+        this.topologies = topologies;
         this.listenerEvents = listenerEvents;
         this.configFile = configFile;
         this.settings = settings;
@@ -111,14 +115,16 @@ public final class MeshNode {
             // Every listener is bound before the node joins or publishes anything, so a port that is taken
             // stops the node while the mesh has not yet seen it.
             RouteView routes = new RouteView();
+            TopologyView topologies = new TopologyView();
             PipeSettings pipe = new PipeSettings(settings.link().key(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
-            Links links = Links.start(system, settings, routes, pipe, events).toCompletableFuture().join();
+            Links links = Links.start(system, settings, routes, topologies, pipe, events).toCompletableFuture().join();
+            system.systemActorOf(TopologyTable.create(topologies), "topologies", Props.empty());
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
             ActorRef<RoutingTable.Command> routing = system.systemActorOf(
                     RoutingTable.create(links.exporterEntries(settings, member), links::openLinks,
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
-            MeshNode node = new MeshNode(configFile, settings, system, routes, links, routing, events);
+            MeshNode node = new MeshNode(configFile, settings, system, routes, topologies, links, routing, events);
             settings.admin().ifPresent(admin -> {
                 Optional<ReloadingTls> https = admin.tls().map(config -> reloading("cloakmesh.admin.tls", config));
                 try {
@@ -205,6 +211,10 @@ public final class MeshNode {
 
     public RouteView routes() {
         return routes;
+    }
+
+    public TopologyView topologies() {
+        return topologies;
     }
 
     public Links links() {

@@ -28,7 +28,7 @@ class TopologyReaderTest extends RealClusterTest {
         return new HostPort(RedisClusterFixture.HOST, port);
     }
 
-    private static ClusterTopology read(Optional<TopologyReader.Credentials> credentials, HostPort... seeds) throws Exception {
+    private static ClusterTopology read(Optional<io.cloakmesh.node.config.RedisCredentials> credentials, HostPort... seeds) throws Exception {
         return new TopologyReader(system, Duration.ofSeconds(5), credentials).read(List.of(seeds))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -100,11 +100,11 @@ class TopologyReaderTest extends RealClusterTest {
                 jedis.aclSetUser("mesh", "on", ">mesh-secret", "~*", "+@all");
             }
         }
-        ClusterTopology topology = read(Optional.of(new TopologyReader.Credentials("mesh", "mesh-secret")),
+        ClusterTopology topology = read(Optional.of(new io.cloakmesh.node.config.RedisCredentials("mesh", "mesh-secret")),
                 seed(cluster.ports.get(1)));
         assertEquals(6, topology.nodes().size());
         ExecutionException refused = assertThrows(ExecutionException.class, () -> read(
-                Optional.of(new TopologyReader.Credentials("mesh", "wrong")), seed(cluster.ports.get(1))));
+                Optional.of(new io.cloakmesh.node.config.RedisCredentials("mesh", "wrong")), seed(cluster.ports.get(1))));
         assertTrue(refused.getCause().getMessage().contains("AUTH refused"), refused.getCause().getMessage());
         assertTrue(!refused.getCause().getMessage().contains("wrong"), "the password is not in the message");
     }

@@ -127,6 +127,28 @@ class MeshSettingsTest {
                 Arguments.of("bad protocol", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\", protocols = \"TLSv1.4\" }", "cloakmesh.cluster.tls.protocols", "not a protocol"),
                 Arguments.of("admin tls without key", "cloakmesh.admin.tls.cert-file = \"" + dir.resolve("b1.crt") + "\"", "cloakmesh.admin.tls.key-file", "required with cert-file"),
                 Arguments.of("admin tls asking clients without a ca", "cloakmesh.admin.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \"" + dir.resolve("b1.key") + "\", auth-clients = yes }", "cloakmesh.admin.tls.ca-cert-file", "required"),
+                Arguments.of("cluster export without seeds", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [] }",
+                        "cloakmesh.exports.rc.seeds", "at least one seed"),
+                Arguments.of("cluster export with targets", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], targets = [\"127.0.0.2:7000\"] }",
+                        "cloakmesh.exports.rc.targets", "not used by kind redis-cluster"),
+                Arguments.of("seeds on a tcp export", "cloakmesh.exports.redis.seeds = [\"127.0.0.2:7000\"]",
+                        "cloakmesh.exports.redis.seeds", "only for kind redis-cluster"),
+                Arguments.of("username without password", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], username = mesh }",
+                        "cloakmesh.exports.rc.password-file", "required with username"),
+                Arguments.of("missing password file", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], password-file = \"/nonexistent/pw\" }",
+                        "cloakmesh.exports.rc.password-file", "no such file"),
+                Arguments.of("cluster import without node-ports", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"127.0.0.1:7001\" }",
+                        "cloakmesh.imports.rc.node-ports", "missing"),
+                Arguments.of("bad node-ports", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"127.0.0.1:7001\", node-ports = \"21000\" }",
+                        "cloakmesh.imports.rc.node-ports", "not a port range"),
+                Arguments.of("node-ports over the seed", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"127.0.0.1:21005\", node-ports = \"21000-21099\" }",
+                        "cloakmesh.imports.rc.node-ports", "contains the seed endpoint's port"),
+                Arguments.of("node-ports over another listener", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"127.0.0.1:6999\", node-ports = \"7000-7800\" }",
+                        "cloakmesh.imports.rc.node-ports", "contains cloakmesh.link.listen"),
+                Arguments.of("wildcard node host", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"0.0.0.0:7001\", node-ports = \"21000-21099\" }",
+                        "cloakmesh.imports.rc.listen", "wildcard"),
+                Arguments.of("node-ports on a tcp import", "cloakmesh.imports.cache.node-ports = \"21000-21099\"",
+                        "cloakmesh.imports.cache.node-ports", "only for kind redis-cluster"),
                 Arguments.of("certificate of another node", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }", "cloakmesh.cluster.tls.cert-file", "names node a1, not b1"));
     }
 
@@ -153,6 +175,33 @@ class MeshSettingsTest {
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> load(valid() + "cloakmesh.link.security.key-file = \"" + open + "\"\n"));
         assertEquals("cloakmesh.link.security.key-file", e.path());
+        assertTrue(e.getMessage().contains("readable by other users"), e.getMessage());
+    }
+
+    @Test
+    void aRedisClusterExportAndImportAreRead() throws Exception {
+        Path password = Files.writeString(dir.resolve("redis.password"), "s3cret\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        MeshSettings s = load(valid() + "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], username = mesh,"
+                + " password-file = \"" + password + "\" }\n"
+                + "cloakmesh.imports.rcin { kind = redis-cluster, listen = \"127.0.0.1:7001\", node-ports = \"21000-21099\" }\n");
+        MeshSettings.ExportSettings export = s.exports().get("rc");
+        assertEquals(ServiceKind.REDIS_CLUSTER, export.kind());
+        assertEquals(new RedisCredentials("mesh", "s3cret"), export.cluster().orElseThrow().credentials().orElseThrow());
+        assertTrue(!export.toString().contains("s3cret"), export.toString());
+        MeshSettings.NodeEndpoints endpoints = s.imports().get("rcin").cluster().orElseThrow();
+        assertEquals(new MeshSettings.NodeEndpoints("127.0.0.1", 21000, 21099, Duration.ofMinutes(5), Duration.ofSeconds(3)),
+                endpoints);
+        assertEquals(ServiceKind.TCP, s.imports().get("cache").kind());
+    }
+
+    @Test
+    void aPasswordFileReadableByOthersIsRefused() throws Exception {
+        Path open = Files.writeString(dir.resolve("open.password"), "s3cret");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> load(valid()
+                + "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], password-file = \"" + open + "\" }\n"));
+        assertEquals("cloakmesh.exports.rc.password-file", e.path());
         assertTrue(e.getMessage().contains("readable by other users"), e.getMessage());
     }
 

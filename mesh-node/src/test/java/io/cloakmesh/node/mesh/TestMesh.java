@@ -45,6 +45,7 @@ final class TestMesh implements AutoCloseable {
     final List<MeshNodeProcess> nodes;
     private final ExternalProcess redis;
     private final String common;
+    private final java.util.function.Function<MeshNodeProcess, String> extra;
 
     TestMesh(String name) throws Exception {
         this(name, false);
@@ -55,6 +56,12 @@ final class TestMesh implements AutoCloseable {
      *     the split-brain resolver keeps either survivor of a crashed or frozen node (docs/configuration.md)
      */
     TestMesh(String name, boolean thirdNodes) throws Exception {
+        this(name, thirdNodes, node -> "");
+    }
+
+    /** @param extra HOCON added to each node's file inside the cloakmesh block, by node */
+    TestMesh(String name, boolean thirdNodes, java.util.function.Function<MeshNodeProcess, String> extra) throws Exception {
+        this.extra = extra;
         dir = Files.createTempDirectory(name);
         ca = CertificateAuthority.create("test mesh", Duration.ofDays(30));
         caFile = dir.resolve("ca.crt");
@@ -105,7 +112,7 @@ final class TestMesh implements AutoCloseable {
         MeshNodeProcess node = new MeshNodeProcess(name, dir.resolve(name + ".conf"), clusterPort, adminPort, linkPort,
                 importPort, token);
         issueCertificate(name, ca, "");
-        writeConfig(node, dc, "");
+        writeConfig(node, dc, extra.apply(node));
         return node;
     }
 

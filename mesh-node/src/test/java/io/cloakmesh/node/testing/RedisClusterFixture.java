@@ -106,6 +106,11 @@ public final class RedisClusterFixture implements AutoCloseable {
         });
     }
 
+    /** SIGKILLs the node on {@code port}, as a crash would. */
+    public void kill(int port) throws InterruptedException {
+        servers.get(ports.indexOf(port)).process.destroyForcibly().waitFor();
+    }
+
     private static boolean answers(int port) {
         try (Jedis jedis = new Jedis(HOST, port, 500)) {
             return "PONG".equals(jedis.ping());

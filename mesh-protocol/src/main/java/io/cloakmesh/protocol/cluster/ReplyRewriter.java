@@ -172,7 +172,9 @@ public final class ReplyRewriter {
 
     /**
      * {@code <id> <ip>:<port>@<cport>[,<hostname>] <flags> ...} with the node's endpoint; empty when the
-     * node has an address but no endpoint yet. Blank lines and address-less nodes pass as they are.
+     * node has an address but no endpoint yet. Blank lines and address-less nodes pass as they are. The
+     * bus port becomes 0, as Redis shows it for a node without an address: no bus is reachable through
+     * the mesh, and the real one is not the client's to know.
      */
     private Optional<String> nodeLine(String line) {
         String[] fields = line.split(" ", -1);
@@ -191,8 +193,7 @@ public final class ReplyRewriter {
         String address = fields[1];
         int at = address.indexOf('@');
         int comma = address.indexOf(',', Math.max(at, 0));
-        String cport = at < 0 ? "" : address.substring(at, comma < 0 ? address.length() : comma);
-        fields[1] = endpoint.get().text() + cport + (comma < 0 ? "" : "," + endpoint.get().host());
+        fields[1] = endpoint.get().text() + (at < 0 ? "" : "@0") + (comma < 0 ? "" : "," + endpoint.get().host());
         return Optional.of(String.join(" ", fields));
     }
 

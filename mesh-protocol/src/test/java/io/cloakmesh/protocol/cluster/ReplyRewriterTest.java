@@ -108,8 +108,8 @@ class ReplyRewriterTest {
         String text = P1 + " 127.0.0.2:7001@17001,node-7001.dc-b.example myself,master - 0 0 1 connected 0-5460\n"
                 + R1 + " 127.0.0.2:7005@17005 slave " + P1 + " 0 1795218526535 1 connected\n"
                 + "0123456789012345678901234567890123456789 :0@0 noaddr,master - 0 0 0 disconnected\n";
-        String expected = P1 + " 127.0.0.1:30001@17001,127.0.0.1 myself,master - 0 0 1 connected 0-5460\n"
-                + R1 + " 127.0.0.1:30005@17005 slave " + P1 + " 0 1795218526535 1 connected\n"
+        String expected = P1 + " 127.0.0.1:30001@0,127.0.0.1 myself,master - 0 0 1 connected 0-5460\n"
+                + R1 + " 127.0.0.1:30005@0 slave " + P1 + " 0 1795218526535 1 connected\n"
                 + "0123456789012345678901234567890123456789 :0@0 noaddr,master - 0 0 0 disconnected\n";
         assertEquals("$" + expected.length() + "\r\n" + expected + "\r\n",
                 wire(rewriter.nodes(frame("$" + text.length() + "\r\n" + text + "\r\n"))));
@@ -118,7 +118,7 @@ class ReplyRewriterTest {
         String replica = R1 + " 127.0.0.2:7005@17005,node-7005.dc-b.example slave " + P1 + " 0 1 1 connected";
         String out = wire(rewriter.replicas(frame("*1\r\n$" + replica.length() + "\r\n" + replica + "\r\n")));
         assertNoRealAddress(out);
-        assertTrue(out.contains(R1 + " 127.0.0.1:30005@17005,127.0.0.1 slave"), out);
+        assertTrue(out.contains(R1 + " 127.0.0.1:30005@0,127.0.0.1 slave"), out);
         String unknown = P3 + " 127.0.0.2:7003@17003 master - 0 0 3 connected 10923-16383\n";
         assertEquals(new ReplyRewriter.Unmapped(P3),
                 rewriter.nodes(frame("$" + unknown.length() + "\r\n" + unknown + "\r\n")));
