@@ -155,6 +155,58 @@ class ClusterMeshIT {
         }
     }
 
+    @Test
+    @Order(1)
+    void roleAndInfoReplicationNameOnlyMeshEndpointsInBothProtocols() {
+        for (int port : cluster.ports) {
+            HostAndPort endpoint = endpointOfRealPort("a1", port);
+            for (RedisProtocol protocol : List.of(RedisProtocol.RESP2, RedisProtocol.RESP3)) {
+                DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(protocol).build();
+                try (Jedis jedis = new Jedis(endpoint, config)) {
+                    String what = protocol + " through " + endpoint + ": ";
+                    // A primary lists its replica once it has connected: the cluster may have just formed.
+                    Poll.until(Duration.ofSeconds(30), what + "INFO replication naming a replica or primary",
+                            () -> !replicationPeers(jedis.info("replication")).isEmpty());
+                    String info = jedis.info("replication");
+                    assertTrue(!info.contains(RedisClusterFixture.HOST), what + info);
+                    for (String[] peer : replicationPeers(info)) {
+                        assertTrue(isEndpointOf("a1", peer[0], Integer.parseInt(peer[1])), what + info);
+                    }
+                    List<?> role = (List<?>) deep(jedis.sendCommand(redis.clients.jedis.Protocol.Command.ROLE));
+                    List<String[]> rolePeers = new ArrayList<>();
+                    if (role.get(0).equals("master")) {
+                        for (Object replica : (List<?>) role.get(2)) {
+                            rolePeers.add(new String[] {String.valueOf(((List<?>) replica).get(0)), String.valueOf(((List<?>) replica).get(1))});
+                        }
+                    } else {
+                        rolePeers.add(new String[] {String.valueOf(role.get(1)), String.valueOf(role.get(2))});
+                    }
+                    assertTrue(!rolePeers.isEmpty(), what + role);
+                    for (String[] peer : rolePeers) {
+                        assertTrue(isEndpointOf("a1", peer[0], Integer.parseInt(peer[1])), what + "ROLE " + role);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The host and port of each replica ({@code slaveN:ip=..,port=..}) or of the primary an INFO names. */
+    private static List<String[]> replicationPeers(String info) {
+        List<String[]> peers = new ArrayList<>();
+        String masterHost = null;
+        for (String line : info.replaceFirst("^txt:", "").lines().toList()) {
+            Matcher replica = Pattern.compile("^slave\\d+:ip=([^,]*),port=(\\d+)").matcher(line);
+            if (replica.find()) {
+                peers.add(new String[] {replica.group(1), replica.group(2)});
+            } else if (line.startsWith("master_host:")) {
+                masterHost = line.substring("master_host:".length());
+            } else if (line.startsWith("master_port:") && masterHost != null) {
+                peers.add(new String[] {masterHost, line.substring("master_port:".length())});
+            }
+        }
+        return peers;
+    }
+
     /** A reply as text: byte arrays decoded, lists and maps walked. */
     private static Object deep(Object reply) {
         if (reply instanceof byte[] bytes) {

@@ -309,6 +309,8 @@ public final class ClusterReplyStage extends GraphStage<BidiShape<ByteString, By
                 case CLUSTER_SHARDS -> rewriter.shards(value);
                 case CLUSTER_NODES -> rewriter.nodes(value);
                 case CLUSTER_REPLICAS -> rewriter.replicas(value);
+                case ROLE -> rewriter.role(value);
+                case INFO -> rewriter.info(value);
                 default -> new ReplyRewriter.Rewritten(value);
             };
         }

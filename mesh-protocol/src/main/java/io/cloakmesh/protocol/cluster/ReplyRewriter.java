@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Puts each remote node's local endpoint in place of its real address in the replies that carry one:
- * MOVED/ASK, CLUSTER SLOTS, SHARDS, NODES and REPLICAS, in RESP2 and RESP3 (see
+ * MOVED/ASK, CLUSTER SLOTS, SHARDS, NODES and REPLICAS, ROLE and INFO replication, in RESP2 and RESP3 (see
  * shared/reference/redis-cluster-addresses.md). A node appears as the same {@code host:port} in every
  * reply; IP, hostname and the unknown endpoints ("", "?", null) all become it. Pure: when a reply names a
  * node that has no endpoint yet, the answer is {@link Unmapped}, and the caller refreshes the topology
@@ -130,12 +130,8 @@ public final class ReplyRewriter {
 
     /** CLUSTER NODES: a bulk string (RESP2) or verbatim string (RESP3) of lines, one per node. */
     public Result nodes(RespValue reply) {
-        byte[] text;
-        if (reply instanceof RespValue.Bulk bulk && !bulk.error()) {
-            text = bulk.bytes();
-        } else if (reply instanceof RespValue.Verbatim verbatim) {
-            text = verbatim.text();
-        } else {
+        byte[] text = text(reply);
+        if (text == null) {
             return new Rewritten(reply);
         }
         StringBuilder out = new StringBuilder();
@@ -149,9 +145,7 @@ public final class ReplyRewriter {
             }
             out.append(rewritten.get());
         }
-        byte[] bytes = out.toString().getBytes(StandardCharsets.ISO_8859_1);
-        return new Rewritten(reply instanceof RespValue.Verbatim v ? new RespValue.Verbatim(v.format(), bytes)
-                : new RespValue.Bulk(bytes, false));
+        return new Rewritten(withText(reply, out.toString().getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     /** CLUSTER REPLICAS / SLAVES: an array of NODES lines, each its own bulk string. */
@@ -168,6 +162,157 @@ public final class ReplyRewriter {
             rewritten.add(((Rewritten) one).reply());
         }
         return new Rewritten(new RespValue.Aggregate(lines.type(), rewritten));
+    }
+
+    /**
+     * ROLE: a primary lists its replicas as [ip, port, offset] with the port a bulk string; a replica names
+     * its primary as ip and integer port (fields 1 and 2).
+     */
+    public Result role(RespValue reply) {
+        if (!(reply instanceof RespValue.Aggregate role) || role.elements().isEmpty()) {
+            return new Rewritten(reply);
+        }
+        List<RespValue> fields = new ArrayList<>(role.elements());
+        String kind = textOrEmpty(fields.get(0));
+        if (kind.equals("master") && fields.size() >= 3 && fields.get(2) instanceof RespValue.Aggregate replicas) {
+            List<RespValue> rewritten = new ArrayList<>();
+            for (RespValue replicaValue : replicas.elements()) {
+                if (!(replicaValue instanceof RespValue.Aggregate replica) || replica.elements().size() < 2) {
+                    return new Rewritten(reply);
+                }
+                List<RespValue> replicaFields = new ArrayList<>(replica.elements());
+                Optional<Endpoint> endpoint = endpointAt(textOrEmpty(replicaFields.get(0)), textOrEmpty(replicaFields.get(1)));
+                if (endpoint.isEmpty()) {
+                    return new Unmapped(textOrEmpty(replicaFields.get(0)) + ":" + textOrEmpty(replicaFields.get(1)));
+                }
+                replicaFields.set(0, bulk(endpoint.get().host()));
+                replicaFields.set(1, bulk(Integer.toString(endpoint.get().port())));
+                rewritten.add(new RespValue.Aggregate(replica.type(), replicaFields));
+            }
+            fields.set(2, new RespValue.Aggregate(replicas.type(), rewritten));
+        } else if (kind.equals("slave") && fields.size() >= 3 && fields.get(2) instanceof RespValue.Int port) {
+            String host = textOrEmpty(fields.get(1));
+            Optional<Endpoint> endpoint = endpointAt(host, Long.toString(port.value()));
+            if (endpoint.isEmpty()) {
+                return new Unmapped(host + ":" + port.value());
+            }
+            fields.set(1, bulk(endpoint.get().host()));
+            fields.set(2, new RespValue.Int(endpoint.get().port()));
+        } else {
+            return new Rewritten(reply);
+        }
+        return new Rewritten(new RespValue.Aggregate(role.type(), fields));
+    }
+
+    /**
+     * INFO (any sections; a bulk string in RESP2, verbatim in RESP3): the replication section's
+     * {@code slaveN:ip=...,port=...} lines and {@code master_host}/{@code master_port} pair. Every other line
+     * passes as it is.
+     */
+    public Result info(RespValue reply) {
+        byte[] text = text(reply);
+        if (text == null) {
+            return new Rewritten(reply);
+        }
+        String[] lines = new String(text, StandardCharsets.ISO_8859_1).split("\n", -1);
+        int masterHost = -1;
+        int masterPort = -1;
+        boolean changed = false;
+        for (int i = 0; i < lines.length; i++) {
+            String line = stripCr(lines[i]);
+            if (line.startsWith("master_host:")) {
+                masterHost = i;
+            } else if (line.startsWith("master_port:")) {
+                masterPort = i;
+            } else if (line.matches("slave[0-9]+:.*")) {
+                Optional<String> replica = replicaLine(lines[i]);
+                if (replica.isEmpty()) {
+                    return new Unmapped(line);
+                }
+                changed |= !replica.get().equals(lines[i]);
+                lines[i] = replica.get();
+            }
+        }
+        if (masterHost >= 0 && masterPort >= 0) {
+            String host = stripCr(lines[masterHost]).substring("master_host:".length());
+            String port = stripCr(lines[masterPort]).substring("master_port:".length());
+            Optional<Endpoint> endpoint = endpointAt(host, port);
+            if (endpoint.isEmpty()) {
+                return new Unmapped(host + ":" + port);
+            }
+            lines[masterHost] = withSameEnding(lines[masterHost], "master_host:" + endpoint.get().host());
+            lines[masterPort] = withSameEnding(lines[masterPort], "master_port:" + endpoint.get().port());
+            changed = true;
+        }
+        return changed ? new Rewritten(withText(reply, String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1)))
+                : new Rewritten(reply);
+    }
+
+    /**
+     * One {@code slaveN:ip=...,port=...,state=...} line with the replica's endpoint in place of its ip and
+     * port; the line as it is when it names no address; empty when the replica has no endpoint.
+     */
+    private Optional<String> replicaLine(String line) {
+        String body = stripCr(line);
+        int colon = body.indexOf(':');
+        String[] pairs = body.substring(colon + 1).split(",", -1);
+        String host = null;
+        String port = null;
+        for (String pair : pairs) {
+            if (pair.startsWith("ip=")) {
+                host = pair.substring(3);
+            } else if (pair.startsWith("port=")) {
+                port = pair.substring(5);
+            }
+        }
+        if (host == null || port == null) {
+            return Optional.of(line);
+        }
+        Optional<Endpoint> endpoint = endpointAt(host, port);
+        if (endpoint.isEmpty()) {
+            return Optional.empty();
+        }
+        for (int j = 0; j < pairs.length; j++) {
+            if (pairs[j].startsWith("ip=")) {
+                pairs[j] = "ip=" + endpoint.get().host();
+            } else if (pairs[j].startsWith("port=")) {
+                pairs[j] = "port=" + endpoint.get().port();
+            }
+        }
+        return Optional.of(withSameEnding(line, body.substring(0, colon + 1) + String.join(",", pairs)));
+    }
+
+    /** The endpoint of the node the cluster names {@code host:port}; empty if none, or the port is not a number. */
+    private Optional<Endpoint> endpointAt(String host, String port) {
+        try {
+            return endpoints.nodeAt(host, Integer.parseInt(port)).flatMap(endpoints::endpointOf);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String stripCr(String line) {
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+    }
+
+    private static String withSameEnding(String original, String replacement) {
+        return original.endsWith("\r") ? replacement + "\r" : replacement;
+    }
+
+    /** The text of a bulk (RESP2) or verbatim (RESP3) string reply; null for any other reply. */
+    private static byte[] text(RespValue reply) {
+        if (reply instanceof RespValue.Bulk bulk && !bulk.error()) {
+            return bulk.bytes();
+        }
+        if (reply instanceof RespValue.Verbatim verbatim) {
+            return verbatim.text();
+        }
+        return null;
+    }
+
+    /** A reply of the same kind as {@code reply} (bulk or verbatim, same format) with new text. */
+    private static RespValue withText(RespValue reply, byte[] text) {
+        return reply instanceof RespValue.Verbatim v ? new RespValue.Verbatim(v.format(), text) : new RespValue.Bulk(text, false);
     }
 
     /**

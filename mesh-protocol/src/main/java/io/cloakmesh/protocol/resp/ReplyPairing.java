@@ -22,6 +22,8 @@ public final class ReplyPairing {
         CLUSTER_SHARDS,
         CLUSTER_NODES,
         CLUSTER_REPLICAS,
+        ROLE,
+        INFO,
         /** The reply to HELLO: its type tells the protocol from now on. */
         HELLO
     }
@@ -161,6 +163,12 @@ public final class ReplyPairing {
     private static Kind kindOf(RequestHead head) {
         if (head.name().equals("HELLO")) {
             return Kind.HELLO;
+        }
+        if (head.name().equals("ROLE")) {
+            return Kind.ROLE;
+        }
+        if (head.name().equals("INFO")) {
+            return Kind.INFO;
         }
         if (!head.name().equals("CLUSTER")) {
             return Kind.PLAIN;

@@ -123,4 +123,38 @@ class ReplyRewriterTest {
         assertEquals(new ReplyRewriter.Unmapped(P3),
                 rewriter.nodes(frame("$" + unknown.length() + "\r\n" + unknown + "\r\n")));
     }
+
+    @Test
+    void roleOfAPrimaryAndOfAReplica() throws Exception {
+        String primary = "*3\r\n$6\r\nmaster\r\n:148\r\n*1\r\n*3\r\n$9\r\n127.0.0.2\r\n$4\r\n7005\r\n$2\r\n98\r\n";
+        assertEquals("*3\r\n$6\r\nmaster\r\n:148\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$5\r\n30005\r\n$2\r\n98\r\n",
+                wire(rewriter.role(frame(primary))));
+        String replica = "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.2\r\n:7001\r\n$9\r\nconnected\r\n:148\r\n";
+        assertEquals("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:30001\r\n$9\r\nconnected\r\n:148\r\n",
+                wire(rewriter.role(frame(replica))));
+        assertEquals(new ReplyRewriter.Unmapped("127.0.0.2:7003"),
+                rewriter.role(frame("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.2\r\n:7003\r\n$9\r\nconnected\r\n:1\r\n")));
+        RespValue lonePrimary = frame("*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
+        assertEquals("*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n", wire(rewriter.role(lonePrimary)));
+    }
+
+    @Test
+    void infoReplicationOfAPrimaryAndOfAReplicaInBothProtocols() throws Exception {
+        String primary = "# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
+                + "slave0:ip=127.0.0.2,port=7005,state=online,offset=148,lag=0\r\nmaster_repl_offset:148\r\n";
+        String expected = "# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
+                + "slave0:ip=127.0.0.1,port=30005,state=online,offset=148,lag=0\r\nmaster_repl_offset:148\r\n";
+        assertEquals("$" + expected.length() + "\r\n" + expected + "\r\n",
+                wire(rewriter.info(frame("$" + primary.length() + "\r\n" + primary + "\r\n"))));
+        String replica = "# Server\r\nredis_version:7.2.4\r\n\r\n# Replication\r\nrole:slave\r\nmaster_host:127.0.0.2\r\n"
+                + "master_port:7001\r\nmaster_link_status:up\r\n";
+        String out = wire(rewriter.info(frame("=" + (replica.length() + 4) + "\r\ntxt:" + replica + "\r\n")));
+        assertNoRealAddress(out);
+        assertTrue(out.startsWith("=") && out.contains("txt:# Server\r\nredis_version:7.2.4\r\n\r\n# Replication\r\n"
+                + "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:30001\r\nmaster_link_status:up\r\n"), out);
+        String unknown = "role:slave\r\nmaster_host:127.0.0.2\r\nmaster_port:7003\r\n";
+        assertTrue(rewriter.info(frame("$" + unknown.length() + "\r\n" + unknown + "\r\n")) instanceof ReplyRewriter.Unmapped);
+        RespValue noReplication = frame("$24\r\n# Server\r\nprocess_id:7\r\n\r\n");
+        assertSame(noReplication, ((ReplyRewriter.Rewritten) rewriter.info(noReplication)).reply());
+    }
 }

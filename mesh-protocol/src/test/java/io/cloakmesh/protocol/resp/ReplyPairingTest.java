@@ -35,10 +35,11 @@ class ReplyPairingTest {
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         send("GET k", "cluster nodes", "CLUSTER SLOTS", "CLUSTER KEYSLOT k", "CLUSTER SHARDS", "CLUSTER REPLICAS id",
-                "CLUSTER SLAVES id");
+                "CLUSTER SLAVES id", "role", "INFO replication");
         assertEquals(List.of(Kind.PLAIN, Kind.CLUSTER_NODES, Kind.CLUSTER_SLOTS, Kind.PLAIN, Kind.CLUSTER_SHARDS,
-                Kind.CLUSTER_REPLICAS, Kind.CLUSTER_REPLICAS),
-                List.of(reply("$"), reply("$"), reply("*"), reply(":"), reply("*"), reply("*"), reply("*")));
+                Kind.CLUSTER_REPLICAS, Kind.CLUSTER_REPLICAS, Kind.ROLE, Kind.INFO),
+                List.of(reply("$"), reply("$"), reply("*"), reply(":"), reply("*"), reply("*"), reply("*"), reply("*"),
+                        reply("$")));
     }
 
     @Test
