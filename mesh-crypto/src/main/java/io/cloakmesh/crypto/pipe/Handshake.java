@@ -3,10 +3,10 @@ package io.cloakmesh.crypto.pipe;
 import io.cloakmesh.crypto.ConstantTime;
 import io.cloakmesh.crypto.Kdf;
 import io.cloakmesh.crypto.SharedKey;
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -22,8 +22,9 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  *
  * Nonces enter every derivation client first. A received DH message is checked in spiped's order: MAC
- * (constant time), y &lt; p, and with {@link HandshakeMode#REQUIRE_PFS} y ≠ 1. The server computes its
- * public value only after the client's passed, so a wrong-key prober costs it no exponentiation.
+ * (constant time), y &lt; p, and with {@link HandshakeMode#REQUIRE_PFS} y ≠ 1. The server takes its
+ * ephemeral pair only after the client's value passed, so a wrong-key prober costs it no exponentiation.
+ * Pairs come computed ahead of time ({@link EphemeralKeys}), each used once.
  */
 public final class Handshake {
     public static final int NONCE_LENGTH = 32;
@@ -36,32 +37,33 @@ public final class Handshake {
     private final HandshakeMode mode;
     private final byte[] ownNonce;
     /** Null in weak mode, where no exponentiation is done at all. */
-    private final BigInteger exponent;
+    private final Supplier<EphemeralKeys.Pair> ephemeral;
+    private EphemeralKeys.Pair own;
     private byte[] clientNonceFirst;
     private byte[] ownDhMac;
     private byte[] peerDhMac;
     private Step step = Step.AWAIT_NONCE;
     private SessionKeys keys;
 
-    private Handshake(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, BigInteger exponent) {
+    private Handshake(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, Supplier<EphemeralKeys.Pair> ephemeral) {
         this.role = role;
         this.k = key.bytes();
         this.mode = mode;
         this.ownNonce = nonce;
-        this.exponent = exponent;
+        this.ephemeral = ephemeral;
     }
 
-    /** A handshake with a fresh nonce and, unless weak, a fresh exponent. */
+    /** A handshake with a fresh nonce and, unless weak, a fresh ephemeral key pair. */
     public static Handshake start(Role role, SharedKey key, HandshakeMode mode, SecureRandom random) {
         byte[] nonce = new byte[NONCE_LENGTH];
         random.nextBytes(nonce);
-        BigInteger e = mode == HandshakeMode.WEAK ? null : DhGroup14.randomExponent(random);
-        return new Handshake(role, key, mode, nonce, e);
+        return new Handshake(role, key, mode, nonce, mode == HandshakeMode.WEAK ? null : EphemeralKeys::take);
     }
 
     /** A handshake with fixed secrets, for known-answer tests only. */
     static Handshake withSecrets(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, byte[] x) {
-        return new Handshake(role, key, mode, nonce.clone(), mode == HandshakeMode.WEAK ? null : DhGroup14.exponentFrom(x));
+        return new Handshake(role, key, mode, nonce.clone(),
+                mode == HandshakeMode.WEAK ? null : () -> EphemeralKeys.Pair.of(DhGroup14.exponentFrom(x)));
     }
 
     /** This side's nonce: send it as soon as the connection exists. */
@@ -120,9 +122,9 @@ public final class Handshake {
             throw new HandshakeException("peer refused perfect forward secrecy (-f) and this side requires it (-g)");
         }
         byte[] reply = role == Role.SERVER ? dhMessage() : new byte[0];
-        byte[] shared = exponent == null
+        byte[] shared = ephemeral == null
                 ? DhGroup14.ONE
-                : DhGroup14.sharedSecret(Arrays.copyOfRange(in, off, off + DhGroup14.VALUE_LENGTH), exponent);
+                : DhGroup14.sharedSecret(Arrays.copyOfRange(in, off, off + DhGroup14.VALUE_LENGTH), own.exponent());
         byte[] dk2 = Kdf.pbkdf2Sha256(k, concat(clientNonceFirst, shared), 1, 128);
         keys = SessionKeys.fromDerived(dk2);
         Arrays.fill(dk2, (byte) 0);
@@ -141,7 +143,10 @@ public final class Handshake {
     }
 
     private byte[] dhMessage() {
-        byte[] y = exponent == null ? DhGroup14.ONE : DhGroup14.publicValue(exponent);
+        if (ephemeral != null) {
+            own = ephemeral.get();
+        }
+        byte[] y = ephemeral == null ? DhGroup14.ONE : own.publicValue();
         return concat(y, hmac(ownDhMac, y, 0, y.length));
     }
 

@@ -3,6 +3,9 @@ package io.cloakmesh.node.cluster;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.RedisCredentials;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.cluster.ClusterTopology;
 import io.cloakmesh.protocol.cluster.TopologyParser;
 import io.cloakmesh.protocol.resp.RespFraming;
@@ -11,6 +14,7 @@ import io.cloakmesh.protocol.resp.RespProtocolException;
 import io.cloakmesh.protocol.resp.RespReader;
 import io.cloakmesh.protocol.resp.RespScanner;
 import io.cloakmesh.protocol.resp.RespValue;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +25,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -109,7 +112,8 @@ public final class TopologyReader {
         int wanted = replies;
         return Source.single(request)
                 .concat(Source.maybe())
-                .via(Tcp.get(system).outgoingConnection(seed.host(), seed.port()))
+                .via(Transports.of(system).connect(InetSocketAddress.createUnresolved(seed.host(), seed.port()), Optional.empty(),
+                        SocketOptions.DEFAULT, timeout))
                 .via(new RespFraming(RespLimits.DEFAULTS, RespScanner.Direction.REPLIES, MAX_REPLY))
                 .take(wanted)
                 .completionTimeout(timeout)

@@ -10,6 +10,7 @@ import io.cloakmesh.crypto.SharedKey;
 import io.cloakmesh.crypto.tls.NodeCertificates;
 import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsContext;
+import io.cloakmesh.node.transport.TransportKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +109,11 @@ public record MeshSettings(
     public static MeshSettings fromConfig(Config nodeFile) throws InvalidSettingException {
         Config config = nodeFile.withFallback(ConfigFactory.defaultReference()).resolve();
         Settings root = new Settings(config, "").at("cloakmesh");
-        root.onlyKeys(List.of("node", "cluster", "link", "exports", "imports", "routing", "shutdown", "admin", "metrics"));
+        root.onlyKeys(List.of("transport", "node", "cluster", "link", "exports", "imports", "routing", "shutdown", "admin",
+                "metrics"));
+        if (TransportKind.parse(root.string("transport")).isEmpty()) {
+            throw new InvalidSettingException(root.full("transport"), "must be netty or pekko-io");
+        }
         Settings node = root.at("node");
         node.onlyKeys(List.of("name", "datacenter"));
         LinkSettings link = link(root.at("link"));

@@ -2,6 +2,7 @@ package io.cloakmesh.node.link;
 
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.UniqueKillSwitch;
@@ -33,12 +34,14 @@ final class Detached<M> {
         this.materialized = materialized;
     }
 
-    static <M> Detached<M> run(Flow<ByteString, ByteString, M> connection, Materializer materializer) {
+    /** Runs {@code connection} now, with {@code attributes} (where to run it: {@code Incoming.colocated}). */
+    static <M> Detached<M> run(Flow<ByteString, ByteString, M> connection, Materializer materializer, Attributes attributes) {
         Pair<Pair<Pair<Subscriber<ByteString>, UniqueKillSwitch>, M>, Publisher<ByteString>> run =
                 Source.<ByteString>asSubscriber()
                         .viaMat(KillSwitches.single(), Keep.both())
                         .viaMat(connection, Keep.both())
                         .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both())
+                        .withAttributes(attributes)
                         .run(materializer);
         Subscriber<ByteString> in = run.first().first().first();
         Publisher<ByteString> out = run.second();

@@ -5,6 +5,9 @@ import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.link.EntryGate;
 import io.cloakmesh.protocol.link.LinkRefusedException;
 import io.cloakmesh.protocol.link.OpenReply;
@@ -23,10 +26,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,30 +72,31 @@ final class LinkDialer {
     /**
      * @param node the Redis Cluster node the link is for, if any
      * @param unknownNode run when an exit says the cluster has no such node (the entry's view is stale)
+     * @param colocated where the link's stream runs: the client connection's {@code Incoming.colocated}
      */
     CompletionStage<OpenLink> open(String service, Optional<String> node, Optional<String> datacenter,
-            ServiceCounters counters, Runnable unknownNode) {
+            ServiceCounters counters, Runnable unknownNode, Attributes colocated) {
         List<ExporterEntry> candidates = routes.candidates(service, datacenter);
         if (candidates.isEmpty()) {
             counters.openFailed("no-exporter");
             LOG.warn("import {}: no reachable, active exporter{}", service, datacenter.map(dc -> " in " + dc).orElse(""));
             return CompletableFuture.failedFuture(new NoExporterException("no exporter for " + service));
         }
-        return attempt(new OpenRequest(service, node), candidates, 0, counters, unknownNode);
+        return attempt(new OpenRequest(service, node), candidates, 0, counters, unknownNode, colocated);
     }
 
     private CompletionStage<OpenLink> attempt(OpenRequest request, List<ExporterEntry> candidates, int index,
-            ServiceCounters counters, Runnable unknownNode) {
+            ServiceCounters counters, Runnable unknownNode, Attributes colocated) {
         String service = request.service();
         ExporterEntry exporter = candidates.get(index);
         Flow<ByteString, ByteString, Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> connection =
                 EntryGate.create(request)
                         .atop(Pipe.client(pipe, new CompletableFuture<>()))
-                        .join(Tcp.get(system).outgoingConnection(
-                                new InetSocketAddress(exporter.linkHost(), exporter.linkPort()), Optional.empty(),
-                                Listener.OPTIONS, true, Optional.of(link.connectTimeout()), Optional.empty()))
+                        .join(Transports.of(system).connect(
+                                InetSocketAddress.createUnresolved(exporter.linkHost(), exporter.linkPort()), Optional.empty(),
+                                SocketOptions.DEFAULT, link.connectTimeout()))
                         .watchTermination(Keep.both());
-        Detached<Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> attempt = Detached.run(connection, materializer);
+        Detached<Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> attempt = Detached.run(connection, materializer, colocated);
         return attempt.materialized().first().toCompletableFuture()
                 .orTimeout(link.openTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
@@ -119,7 +123,7 @@ final class LinkDialer {
                                 new NoExporterException("every exporter of " + service + " failed"));
                     }
                     counters.failedOver();
-                    return attempt(request, candidates, index + 1, counters, unknownNode);
+                    return attempt(request, candidates, index + 1, counters, unknownNode, colocated);
                 })
                 .thenCompose(next -> next);
     }

@@ -2,9 +2,12 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.HandshakeBudget;
+import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.net.LogThrottle;
-import io.cloakmesh.node.net.Listener;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
@@ -23,12 +26,12 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +76,7 @@ public final class LinkListener {
             SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, killSwitch, live, events);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
-        return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), Listener.OPTIONS, 0,
+        return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), SocketOptions.DEFAULT, 0,
                         Listener.Counting.FROM_ACCEPT, () -> events.count("link", "fd-limit"),
                         (connection, slot) -> listener.serve(connection, slot::closed))
                 .thenApply(bound -> {
@@ -109,9 +112,15 @@ public final class LinkListener {
      */
     private static final class LinkTarget {
         final CompletableFuture<Flow<ByteString, ByteString, NotUsed>> flow = new CompletableFuture<>();
+        /** Where the target connection's stream runs: with the link's ({@code Incoming.colocated}). */
+        final Attributes colocated;
         private Detached<?> connection;
         private Runnable uncount = () -> { };
         private boolean ended;
+
+        LinkTarget(Attributes colocated) {
+            this.colocated = colocated;
+        }
 
         synchronized boolean attach(Detached<?> target, Supplier<Runnable> count) {
             if (ended) {
@@ -136,9 +145,9 @@ public final class LinkListener {
         }
     }
 
-    private void serve(Tcp.IncomingConnection connection, Runnable closed) {
+    private void serve(Transport.Incoming connection, Runnable closed) {
         InetSocketAddress peer = connection.remoteAddress();
-        LinkTarget target = new LinkTarget();
+        LinkTarget target = new LinkTarget(connection.colocated());
         LiveConnections.Live linkView = live.register("", "export", peer.toString());
         SharedKillSwitch thisLink = KillSwitches.shared("link");
         HandshakeBudget.Pending waiting = handshakes.admit(peer.getAddress(), () -> thisLink.abort(new PipeFailure(
@@ -153,7 +162,7 @@ public final class LinkListener {
                 .viaMat(Pipe.server(pipe, authenticated).reversed()
                         .atop(ExitGate.create(request -> decide(request, peer, target, linkView, counted)))
                         .join(Flow.completionStageFlow(target.flow)), (a, b) -> b);
-        connection.handleWith(handler, system).whenComplete((done, failure) -> {
+        connection.handleWith(handler).whenComplete((done, failure) -> {
             waiting.done();
             target.end(failure == null);
             if (counted.get()) {
@@ -190,7 +199,7 @@ public final class LinkListener {
         if (refusal != null) {
             return refuse(request, peer, target, refusal, export);
         }
-        return export.connect(request.targetNode()).handle((connection, failure) -> {
+        return export.connect(request.targetNode(), target.colocated).handle((connection, failure) -> {
             if (failure != null) {
                 Throwable cause = Failures.rootCause(failure);
                 return refuse(request, peer, target, cause instanceof ServiceExport.UnknownNodeException

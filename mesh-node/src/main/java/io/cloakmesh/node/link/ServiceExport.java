@@ -7,6 +7,9 @@ import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
 import io.cloakmesh.node.config.ServiceKind;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.cluster.ClusterNode;
 import io.cloakmesh.protocol.cluster.ClusterTopology;
 import java.net.InetSocketAddress;
@@ -22,10 +25,8 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.io.Inet;
-import org.apache.pekko.io.TcpSO;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ServiceExport {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceExport.class);
-    private static final List<Inet.SocketOption> OPTIONS = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
     /** How long an open naming an unknown node waits for the topology to be read again. */
     private static final Duration REFRESH_WAIT = Duration.ofSeconds(3);
 
@@ -90,21 +90,21 @@ final class ServiceExport {
      * A connection to the first target that accepts; fails with the last target's error, or with
      * {@link UnknownNodeException} when {@code node} is not in the cluster.
      */
-    CompletionStage<Connected> connect(Optional<String> node) {
+    CompletionStage<Connected> connect(Optional<String> node, Attributes colocated) {
         if (settings.kind() == ServiceKind.TCP) {
             return node.isPresent()
                     ? CompletableFuture.failedFuture(new UnknownNodeException("service " + name() + " has no nodes"))
-                    : connect(settings.targets(), 0);
+                    : connect(settings.targets(), 0, colocated);
         }
         if (node.isEmpty()) {
-            return connect(anyNode(topologies.of(name()).map(TopologyEntry::topology)), 0);
+            return connect(anyNode(topologies.of(name()).map(TopologyEntry::topology)), 0, colocated);
         }
         Optional<HostPort> known = address(node.get());
         if (known.isPresent()) {
-            return connect(List.of(known.get()), 0);
+            return connect(List.of(known.get()), 0, colocated);
         }
         return refreshed().thenCompose(x -> address(node.get())
-                .map(a -> connect(List.of(a), 0))
+                .map(a -> connect(List.of(a), 0, colocated))
                 .orElseGet(() -> CompletableFuture.failedFuture(new UnknownNodeException(
                         "cluster " + name() + " has no node " + node.get()))));
     }
@@ -140,18 +140,18 @@ final class ServiceExport {
         return List.copyOf(order);
     }
 
-    private CompletionStage<Connected> connect(List<HostPort> targets, int index) {
+    private CompletionStage<Connected> connect(List<HostPort> targets, int index, Attributes colocated) {
         HostPort target = targets.get(index);
-        Detached<CompletionStage<Tcp.OutgoingConnection>> attempt = Detached.run(Tcp.get(system).outgoingConnection(
-                new InetSocketAddress(target.host(), target.port()), Optional.empty(), OPTIONS, true,
-                Optional.of(settings.connectTimeout()), Optional.empty()), materializer);
+        Detached<CompletionStage<Transport.Connected>> attempt = Detached.run(Transports.of(system).connect(
+                InetSocketAddress.createUnresolved(target.host(), target.port()), Optional.empty(), SocketOptions.DEFAULT,
+                settings.connectTimeout()), materializer, colocated);
         return attempt.materialized().handle((connected, failure) -> {
             if (failure == null) {
                 return CompletableFuture.completedFuture(new Connected(attempt, target));
             }
             LOG.warn("export {}: target {} unreachable: {}", settings.name(), target, Failures.rootMessage(failure));
             attempt.abort(failure);
-            return index + 1 < targets.size() ? connect(targets, index + 1)
+            return index + 1 < targets.size() ? connect(targets, index + 1, colocated)
                     : CompletableFuture.<Connected>failedFuture(failure);
         }).thenCompose(next -> next);
     }

@@ -5,10 +5,13 @@ import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.net.ListenerEvents;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -17,7 +20,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +74,7 @@ public final class ServiceImport implements ImportedService {
             SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         ServiceImport imported = new ServiceImport(route, system, dialer, killSwitch, live);
         return Listener.bind(system, route.label(), listen.host(), listen.port(),
-                        Listener.OPTIONS, route.settings().maxConnections(),
+                        SocketOptions.DEFAULT, route.settings().maxConnections(),
                         Listener.Counting.FROM_ACCEPT, () -> events.count(route.label(), "fd-limit"),
                         (connection, slot) -> imported.serve(connection, slot::closed))
                 .thenApply(bound -> {
@@ -106,10 +108,10 @@ public final class ServiceImport implements ImportedService {
         return listener.whenIdle();
     }
 
-    private void serve(Tcp.IncomingConnection connection, Runnable closed) {
+    private void serve(Transport.Incoming connection, Runnable closed) {
         LiveConnections.Live connectionView = live.register(counters.service(), "import", connection.remoteAddress().toString());
         CompletionStage<LinkDialer.OpenLink> link = dialer.open(settings.name(), route.node(), settings.datacenter(), counters,
-                route.unknownNode());
+                route.unknownNode(), connection.colocated());
         CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = link.thenApply(open -> {
             connectionView.peer(open.exporter().node() + " (" + open.exporter().linkAddress() + ")");
             return counters.counting(open.link().handle(), connectionView);
@@ -124,7 +126,7 @@ public final class ServiceImport implements ImportedService {
                 .watchTermination((towardService, towardClient) -> CompletableFuture.allOf(
                                 towardService.toCompletableFuture(), towardClient.toCompletableFuture())
                         .thenApply(x -> Done.getInstance()));
-        connection.handleWith(handler, system)
+        connection.handleWith(handler)
                 .whenComplete((done, failure) -> {
                     // A client that leaves while its link is being opened, or a connection that failed, must not
                     // leave the link behind. After a clean end both directions of the link are closing by

@@ -1,17 +1,15 @@
 package io.cloakmesh.node.net;
 
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
-import org.apache.pekko.io.Inet;
-import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +24,10 @@ public final class Listener {
      * overflows under a burst of connects and costs each overflowing client a 1-second SYN retransmit.
      */
     private static final int BACKLOG = 128;
-    public static final List<Inet.SocketOption> OPTIONS = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(true));
 
     /** Serves one accepted connection. */
     public interface Handler {
-        void serve(Tcp.IncomingConnection connection, Slot slot);
+        void serve(Transport.Incoming connection, Slot slot);
     }
 
     /** A connection's place under the listener's limit. */
@@ -51,7 +48,7 @@ public final class Listener {
     }
 
     private final OpenConnections open = new OpenConnections();
-    private volatile Tcp.ServerBinding binding;
+    private volatile Transport.Binding binding;
 
     private Listener() {
     }
@@ -61,11 +58,11 @@ public final class Listener {
      * time; fails if it cannot bind. {@code what} names the listener in the log (empty: spiped's wording).
      */
     public static CompletionStage<Listener> bind(ClassicActorSystemProvider system, String what, String host, int port,
-            List<Inet.SocketOption> options, int maxConnections, Counting counting, Runnable descriptorsLow,
+            SocketOptions options, int maxConnections, Counting counting, Runnable descriptorsLow,
             Handler handler) {
         Listener listener = new Listener();
-        return Tcp.get(system)
-                .bind(host, port, BACKLOG, options, true, Optional.empty())
+        return Transports.of(system)
+                .bind(host, port, BACKLOG, options)
                 .via(new ConnectionLimit<>(maxConnections, logging(what, descriptorsLow)))
                 .toMat(Sink.foreach(admitted -> {
                     Runnable closed = listener.open.opened();
@@ -125,7 +122,7 @@ public final class Listener {
     /** Stops accepting; open connections carry on. */
     public CompletionStage<Done> unbind() {
         open.closing();
-        return binding.unbind().thenApply(x -> Done.getInstance());
+        return binding.unbind();
     }
 
     /** Completes once {@link #unbind()} was called and the last connection has ended. */

@@ -2,6 +2,7 @@ package io.cloakmesh.node.pipe;
 
 import io.cloakmesh.crypto.pipe.HandshakeMode;
 import io.cloakmesh.crypto.pipe.Role;
+import io.cloakmesh.node.transport.TransportKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -64,6 +65,9 @@ public final class PipeCommand implements Callable<Integer> {
     String resolveSeconds;
     @Option(names = "-R", description = "Never re-resolve the target.")
     boolean noResolve;
+    @Option(names = "--transport", paramLabel = "<netty|pekko-io>", description = "How sockets are served "
+            + "(not in spiped; default netty): Netty event loops, or Pekko IO.")
+    String transport;
     @Option(names = "--syslog", description = "Not supported; refused.")
     boolean syslog;
     @Option(names = "-u", paramLabel = "<user>", description = "Not supported; refused.")
@@ -123,6 +127,11 @@ public final class PipeCommand implements Callable<Integer> {
                 throw new UsageException("Error parsing argument: --max-handshakes 0: must be 1 or more");
             }
             Duration t = seconds("-o", timeout, PipeOptions.DEFAULT_TIMEOUT);
+            Optional<TransportKind> kind = Optional.empty();
+            if (transport != null) {
+                kind = Optional.of(TransportKind.parse(transport).orElseThrow(() -> new UsageException(
+                        "Error parsing argument: --transport " + transport + ": must be netty or pekko-io")));
+            }
             Optional<Duration> rtime = noResolve ? Optional.empty()
                     : Optional.of(seconds("-r", resolveSeconds, PipeOptions.DEFAULT_RESOLVE_INTERVAL));
             return new PipeOptions(
@@ -131,7 +140,7 @@ public final class PipeCommand implements Callable<Integer> {
                     bind, waitForDns, foreground,
                     weak ? HandshakeMode.WEAK : requirePfs ? HandshakeMode.REQUIRE_PFS : HandshakeMode.PFS,
                     !noKeepAlive, max, handshakes, t,
-                    Path.of(pidfile != null ? pidfile : source + ".pid"), rtime);
+                    Path.of(pidfile != null ? pidfile : source + ".pid"), rtime, kind);
         } catch (SocketAddressSpec.InvalidAddress e) {
             throw new UsageException(e.getMessage());
         }

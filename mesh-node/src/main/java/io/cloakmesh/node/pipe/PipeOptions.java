@@ -2,6 +2,7 @@ package io.cloakmesh.node.pipe;
 
 import io.cloakmesh.crypto.pipe.HandshakeMode;
 import io.cloakmesh.crypto.pipe.Role;
+import io.cloakmesh.node.transport.TransportKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param resolveInterval how often the target is re-resolved; empty for {@code -R}
  * @param maxConnections 0 means no limit; with -d only connections past the handshake count
  * @param maxHandshakes -d only: connections still in their handshake kept at once, the oldest closed first
+ * @param transport {@code --transport}; empty: {@code cloakmesh.transport} of reference.conf
  */
 public record PipeOptions(
         Role role,
@@ -28,7 +30,8 @@ public record PipeOptions(
         int maxHandshakes,
         Duration timeout,
         Path pidfile,
-        Optional<Duration> resolveInterval) {
+        Optional<Duration> resolveInterval,
+        Optional<TransportKind> transport) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 100;
     public static final int DEFAULT_MAX_HANDSHAKES = 100;

@@ -1,16 +1,20 @@
 package io.cloakmesh.node.pipe;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.cloakmesh.crypto.KeyFileException;
 import io.cloakmesh.crypto.SharedKey;
 import io.cloakmesh.crypto.pipe.Role;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.transport.TransportKind;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -43,8 +47,7 @@ public final class PipeProcess {
         if (!options.foreground() && !Detacher.isDetachedChild()) {
             return Detacher.detach(originalArgs, options);
         }
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "pipe",
-                ConfigFactory.parseResources("cloakmesh-pipe.conf").withFallback(ConfigFactory.load()));
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "pipe", systemConfig(options.transport()));
         PipeServer server;
         try {
             server = start(system, options).toCompletableFuture().join();
@@ -68,6 +71,15 @@ public final class PipeProcess {
         handleSignals(system, server);
         system.getWhenTerminated().toCompletableFuture().join();
         return 0;
+    }
+
+    /** The pipe's actor system settings, with {@code transport} if given over reference.conf's. */
+    public static Config systemConfig(Optional<TransportKind> transport) {
+        Config pipe = ConfigFactory.parseResources("cloakmesh-pipe.conf");
+        if (transport.isPresent()) {
+            pipe = ConfigFactory.parseMap(Map.of(Transports.SETTING, transport.get().settingName())).withFallback(pipe);
+        }
+        return pipe.withFallback(ConfigFactory.load());
     }
 
     /**

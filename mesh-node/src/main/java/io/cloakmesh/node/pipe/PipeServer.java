@@ -5,26 +5,25 @@ import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.HandshakeBudget;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.net.LogThrottle;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
-import org.apache.pekko.io.Inet;
-import org.apache.pekko.io.TcpSO;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.StreamTcpException;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,7 @@ public final class PipeServer {
     private final PipeSettings settings;
     private final TargetResolver target;
     private final Optional<InetSocketAddress> bindAddress;
-    private final List<Inet.SocketOption> socketOptions;
+    private final SocketOptions socketOptions;
     private final HandshakeBudget handshakes;
     private final LogThrottle strangers = new LogThrottle(Duration.ofSeconds(10));
     private volatile Listener listener;
@@ -56,7 +55,7 @@ public final class PipeServer {
         this.settings = settings;
         this.target = target;
         this.bindAddress = bindAddress;
-        this.socketOptions = List.of(TcpSO.tcpNoDelay(true), TcpSO.keepAlive(options.keepAlive()));
+        this.socketOptions = new SocketOptions(options.keepAlive());
         this.handshakes = new HandshakeBudget("pipe", options.maxHandshakes(), () -> { });
     }
 
@@ -92,12 +91,12 @@ public final class PipeServer {
         return listener.whenIdle();
     }
 
-    private void serve(Tcp.IncomingConnection connection, Listener.Slot slot) {
+    private void serve(Transport.Incoming connection, Listener.Slot slot) {
         InetSocketAddress peer = connection.remoteAddress();
         InetSocketAddress to = target.current();
         AtomicBoolean targetFailed = new AtomicBoolean();
-        Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> outgoing = Tcp.get(system)
-                .outgoingConnection(to, bindAddress, socketOptions, true, Optional.of(settings.handshakeTimeout()), Optional.empty())
+        Flow<ByteString, ByteString, CompletionStage<Transport.Connected>> outgoing = Transports.of(system)
+                .connect(to, bindAddress, socketOptions, settings.handshakeTimeout())
                 .mapMaterializedValue(connected -> {
                     connected.whenComplete((c, e) -> {
                         if (e != null && targetFailed.compareAndSet(false, true)) {
@@ -120,7 +119,7 @@ public final class PipeServer {
         Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
                 .via(thisConnection.flow())
                 .viaMat(pipe, Keep.right());
-        connection.handleWith(handler, system).whenComplete((done, failure) -> {
+        connection.handleWith(handler).whenComplete((done, failure) -> {
             inHandshake.ifPresent(HandshakeBudget.Pending::done);
             if (failure != null && !targetFailed.get()) {
                 if (authenticated.isDone() && !authenticated.isCompletedExceptionally()) {

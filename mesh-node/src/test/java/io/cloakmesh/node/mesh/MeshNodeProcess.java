@@ -52,7 +52,10 @@ final class MeshNodeProcess implements AutoCloseable {
     }
 
     private MeshNodeProcess start(List<String> command) throws IOException {
-        process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // Every buffer tracked, so that a leak shows in the log, which close() reads.
+        builder.environment().put("CLOAKMESH_JAVA_OPTS", "-Dio.netty.leakDetection.level=paranoid");
+        process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -149,6 +152,9 @@ final class MeshNodeProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             kill();
+        }
+        if (process != null && output().contains("LEAK: ")) {
+            throw new AssertionError(name + " reported a Netty buffer leak:\n" + output());
         }
     }
 }

@@ -1,21 +1,27 @@
 package io.cloakmesh.node.pipe;
 
+import io.cloakmesh.node.testing.NettyLeaks;
+import io.cloakmesh.node.transport.TransportKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import picocli.CommandLine;
 
 /** Runs mesh pipes in this JVM from spiped-style command lines, on one shared actor system. */
 final class MeshPipes implements AutoCloseable {
-    final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "test-pipes",
-            ConfigFactory.parseResources("cloakmesh-pipe.conf").withFallback(ConfigFactory.load()));
+    final ActorSystem<Void> system;
     private final List<PipeServer> servers = new ArrayList<>();
+
+    MeshPipes(TransportKind transport) {
+        NettyLeaks.watch();
+        system = ActorSystem.create(Behaviors.empty(), "test-pipes", PipeProcess.systemConfig(Optional.of(transport)));
+    }
 
     /** Starts a pipe as {@code mesh-node pipe ARGS -F} would, and returns once it listens. */
     PipeServer start(String... args) throws Exception {
@@ -43,5 +49,6 @@ final class MeshPipes implements AutoCloseable {
         servers.forEach(PipeServer::unbind);
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().join();
+        NettyLeaks.assertNone();
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloakmesh.node.testing.Poll;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -22,24 +24,33 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.atomic.AtomicLong;
+import io.cloakmesh.node.transport.TransportKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Volume, concurrency, -n and -o through a pair of mesh pipes (encrypting and decrypting). */
+/** Volume, concurrency, -n and -o through a pair of mesh pipes (encrypting and decrypting), on each transport. */
+@ParameterizedClass
+@EnumSource(TransportKind.class)
 class PipeLimitsTest {
+    @Parameter
+    TransportKind transport;
     private static MeshPipes pipes;
     private static TcpPeers.Server echo;
     private static Path key;
 
-    @BeforeAll
-    static void start() throws Exception {
-        pipes = new MeshPipes();
+    @BeforeParameterizedClassInvocation
+    static void start(TransportKind transport) throws Exception {
+        pipes = new MeshPipes(transport);
         echo = TcpPeers.echo();
         key = MeshPipes.keyFile("limits test key");
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         pipes.close();
         echo.close();
@@ -92,6 +103,43 @@ class PipeLimitsTest {
             assertEquals(total, reader.get(120, TimeUnit.SECONDS));
         }
         assertArrayEquals(sent.digest(), received.digest());
+    }
+
+    @Test
+    void aReaderThatStopsHoldsAFastWritersBytesInFlightBounded() throws Exception {
+        int port = pair();
+        long attempt = 512L << 20;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            AtomicLong written = new AtomicLong();
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    OutputStream out = s.getOutputStream();
+                    while (written.get() < attempt) {
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // the socket was closed at the end of the test
+                }
+            }, "fast-writer");
+            writer.setDaemon(true);
+            writer.start();
+            // The client never reads the echo: once every buffer on the way is full, the writer blocks.
+            long[] last = {-1, System.nanoTime()};
+            Poll.until(Duration.ofSeconds(60), "the writer held back by backpressure", () -> {
+                long now = written.get();
+                if (now != last[0]) {
+                    last[0] = now;
+                    last[1] = System.nanoTime();
+                }
+                return now >= attempt || System.nanoTime() - last[1] > Duration.ofSeconds(2).toNanos();
+            });
+            // Kernel socket buffers of three connections, both ways, hold tens of MiB at most; the pipes add
+            // one element per direction.
+            assertTrue(written.get() < 160L << 20, "the pipes took " + (written.get() >> 20) + " MiB from a writer whose "
+                    + "reader stopped");
+        }
     }
 
     @Test

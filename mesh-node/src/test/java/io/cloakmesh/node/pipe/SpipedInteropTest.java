@@ -14,29 +14,37 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.cloakmesh.node.transport.TransportKind;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.Jedis;
 
-/** The mesh pipe against the real Debian spiped, in both roles, with a real redis-server behind. */
+/** The mesh pipe against the real Debian spiped, in both roles, with a real redis-server behind; on each transport. */
+@ParameterizedClass
+@EnumSource(TransportKind.class)
 class SpipedInteropTest {
+    @Parameter
+    TransportKind transport;
     private static MeshPipes pipes;
     private static ExternalProcess redis;
     private static int redisPort;
     private static Path key;
 
-    @BeforeAll
-    static void start() throws Exception {
-        pipes = new MeshPipes();
+    @BeforeParameterizedClassInvocation
+    static void start(TransportKind transport) throws Exception {
+        pipes = new MeshPipes(transport);
         redisPort = Poll.freePort();
         redis = ExternalProcess.redis(redisPort);
         key = MeshPipes.keyFile("interop test key, 32 bytes or so");
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() throws Exception {
         pipes.close();
         redis.close();

@@ -3,11 +3,7 @@ package io.cloakmesh.protocol.pipe;
 import io.cloakmesh.crypto.pipe.BadPacketException;
 import io.cloakmesh.crypto.pipe.Handshake;
 import io.cloakmesh.crypto.pipe.HandshakeException;
-import io.cloakmesh.crypto.pipe.PacketOpener;
-import io.cloakmesh.crypto.pipe.PacketSealer;
-import io.cloakmesh.crypto.pipe.Packets;
 import io.cloakmesh.crypto.pipe.Role;
-import io.cloakmesh.crypto.pipe.SessionKeys;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -75,11 +71,7 @@ final class PipeStage extends AbstractGraphStageWithMaterializedValue<
         private final Handshake handshake = Handshake.start(role, settings.key(), settings.mode(), RANDOM);
         private final byte[] handshakeBuffer = new byte[Handshake.DH_MESSAGE_LENGTH];
         private int handshakeFill;
-        private PacketSealer sealer;
-        private PacketOpener opener;
-        /** The tail of a packet split across reads; at most one packet. */
-        private final byte[] partialPacket = new byte[Packets.PACKET_LENGTH];
-        private int partialFill;
+        private PacketFraming framing;
         private ByteString wirePending = ByteString.emptyByteString();
         private ByteString plainPending = ByteString.emptyByteString();
         private boolean plainInFinished;
@@ -233,57 +225,21 @@ final class PipeStage extends AbstractGraphStageWithMaterializedValue<
 
         private void startDataPhase() {
             cancelTimer(HANDSHAKE_TIMER);
-            SessionKeys keys = handshake.keys();
-            sealer = keys.sealerFor(role);
-            opener = keys.openerFor(role);
+            framing = new PacketFraming(handshake.keys(), role);
             authenticated.complete(Done.getInstance());
             flushWire();
         }
 
         private void seal(ByteString plain) {
-            int len = plain.length();
-            if (len == 0) {
+            if (plain.isEmpty()) {
                 pull(plainIn);
                 return;
             }
-            byte[] src = plain.toArrayUnsafe();
-            byte[] sealed = new byte[Packets.sealedLength(len)];
-            sealer.seal(src, 0, len, sealed, 0);
-            queueWire(ByteString.fromArrayUnsafe(sealed));
+            queueWire(framing.seal(plain));
         }
 
         private void openPackets(ByteString wire) throws BadPacketException {
-            if (wire.isEmpty()) {
-                return;
-            }
-            byte[] src = wire.toArrayUnsafe();
-            int off = 0;
-            int len = src.length;
-            byte[] out = new byte[Packets.openBufferLength((partialFill + len) / Packets.PACKET_LENGTH)];
-            int outLen = 0;
-            if (partialFill > 0) {
-                int take = Math.min(Packets.PACKET_LENGTH - partialFill, len);
-                System.arraycopy(src, off, partialPacket, partialFill, take);
-                partialFill += take;
-                off += take;
-                len -= take;
-                if (partialFill == Packets.PACKET_LENGTH) {
-                    outLen += opener.open(partialPacket, 0, out, outLen);
-                    partialFill = 0;
-                }
-            }
-            while (len >= Packets.PACKET_LENGTH) {
-                outLen += opener.open(src, off, out, outLen);
-                off += Packets.PACKET_LENGTH;
-                len -= Packets.PACKET_LENGTH;
-            }
-            if (len > 0) {
-                System.arraycopy(src, off, partialPacket, 0, len);
-                partialFill = len;
-            }
-            if (outLen > 0) {
-                plainPending = plainPending.concat(ByteString.fromArrayUnsafe(out, 0, outLen));
-            }
+            plainPending = plainPending.concat(framing.open(wire));
         }
 
         private void queueWire(ByteString bytes) {
