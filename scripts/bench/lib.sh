@@ -2,6 +2,7 @@
 # the peers' set-up and the redis-benchmark helpers. Expects $root to be set.
 "$root/scripts/ensure-tools"
 command -v openssl >/dev/null || { echo "openssl is needed for the stunnel certificate" >&2; exit 1; }
+command -v strace >/dev/null || { echo "strace is needed for the system-call counts" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -54,3 +55,32 @@ report_errors() {
     echo; echo "redis-benchmark errors:"; sort "$work/bench-errors.log" | uniq -c | head -5
   fi
 }
+
+# What carries across machines (docs/benchmarks.md): CPU of a path's processes and system calls per round trip.
+cpu_ticks() { # "PID ...": user + system clock ticks of those processes, summed
+  local sum=0 p
+  for p in $1; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$sum"
+}
+cpu_per_100k() { # ticks-before ticks-after requests
+  awk -v b="$1" -v a="$2" -v t="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.2f", (a - b) / t * 100000 / n }'
+}
+syscalls_per_get() { # pid port gets: strace -c -f on the process over that many sequential GETs
+  local tracer
+  strace -c -f -p "$1" -o "$work/strace-$1" 2>/dev/null & tracer=$!
+  for _ in $(seq 100); do grep -q 'TracerPid:[[:space:]]*[1-9]' "/proc/$1/status" && break; sleep 0.05; done
+  redis-benchmark -p "$2" -c 1 -n "$3" -t get -q >/dev/null 2>>"$work/bench-errors.log"
+  kill -INT $tracer; wait $tracer 2>/dev/null || true
+  awk -v n="$3" '$NF == "total" {printf "%.1f", $4 / n}' "$work/strace-$1"
+}
+one_client() { # port requests: GETs per second with one client (latency-bound)
+  local out
+  out=$(redis-benchmark -p "$1" -c 1 -n "$2" -t get --csv 2>>"$work/bench-errors.log" \
+        | awk -F, 'NR==2 {gsub(/"/,"",$2); print int($2)}') || true
+  echo "${out:-failed}"
+}
+median() { # numbers on stdin, space-separated; "failed" if none
+  tr ' ' '\n' | { grep -E '^[0-9.]+$' || true; } | sort -g \
+    | awk '{a[NR]=$1} END {if (NR == 0) print "failed"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+cpu_model() { lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}'; }
