@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,8 +120,14 @@ final class NettyConnection extends AbstractGraphStageWithMaterializedValue<Flow
             setHandler(in, new AbstractInHandler() {
                 @Override
                 public void onPush() {
+                    // Straight into a pooled direct buffer: one copy, where wrapping the array would cost Netty
+                    // a second one into a direct buffer on write (and toArrayUnsafe a first on a rope).
                     ByteString bytes = grab(in);
-                    channel.writeAndFlush(Unpooled.wrappedBuffer(bytes.toArrayUnsafe()), channel.voidPromise());
+                    ByteBuf out = channel.alloc().directBuffer(bytes.length());
+                    for (ByteBuffer part : bytes.getByteBuffers()) {
+                        out.writeBytes(part);
+                    }
+                    channel.writeAndFlush(out, channel.voidPromise());
                     if (channel.isWritable()) {
                         pull(in);
                     } else {

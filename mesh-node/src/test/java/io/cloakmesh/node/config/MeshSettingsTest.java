@@ -147,6 +147,7 @@ class MeshSettingsTest {
                         "cloakmesh.imports.rc.node-ports", "contains cloakmesh.link.listen"),
                 Arguments.of("wildcard node host", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"0.0.0.0:7001\", node-ports = \"21000-21099\" }",
                         "cloakmesh.imports.rc.listen", "wildcard"),
+                Arguments.of("unknown transport", "cloakmesh.transport = epoll", "cloakmesh.transport", "must be netty or pekko-io"),
                 Arguments.of("node-ports on a tcp import", "cloakmesh.imports.cache.node-ports = \"21000-21099\"",
                         "cloakmesh.imports.cache.node-ports", "only for kind redis-cluster"),
                 Arguments.of("certificate of another node", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }", "cloakmesh.cluster.tls.cert-file", "names node a1, not b1"));

@@ -25,6 +25,7 @@ class PipeCommandTest {
         "-e -s [127.0.0.1]:1 -t [127.0.0.1]:2 -k k -o -1| Error parsing argument: -o -1: Numerical result out of range",
         "-d -s [127.0.0.1]:1 -t [127.0.0.1]:2 -k k --max-handshakes 0| --max-handshakes 0: must be 1 or more",
         "-d -s [127.0.0.1]:1 -t [127.0.0.1]:2 -k k --max-handshakes x| --max-handshakes x: Invalid argument",
+        "-e -s [127.0.0.1]:1 -t [127.0.0.1]:2 -k k --transport epoll| --transport epoll: must be netty or pekko-io",
         "-e -s [127.0.0.1]:1 -t x -k k| Address must contain port number: x",
         "-e -s :80 -t [127.0.0.1]:2 -k k| Error resolving socket address: :80",
         "-e -s [127.0.0.1]:99999 -t [127.0.0.1]:2 -k k| Invalid port number: 99999",
