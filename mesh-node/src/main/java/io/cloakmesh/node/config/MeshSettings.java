@@ -48,8 +48,13 @@ public record MeshSettings(
             Duration handshakeTimeout, int maxHandshakes) {
     }
 
+    /**
+     * @param warmLinks links an entry keeps through the handshake per exporter, waiting for a client
+     * @param warmIdle how long an entry keeps a warm link unused; an exit closes one unused for twice that
+     */
     public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
-            Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty) {
+            Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty,
+            int warmLinks, Duration warmIdle) {
     }
 
     /**
@@ -282,7 +287,7 @@ public record MeshSettings(
 
     private static LinkSettings link(Settings s) throws InvalidSettingException {
         s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links", "max-handshakes",
-                "failure-penalty"));
+                "failure-penalty", "warm-links", "warm-idle"));
         Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
         Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
         if (listen.isPresent() && advertise.isEmpty() && isWildcard(listen.get().host())) {
@@ -316,7 +321,7 @@ public record MeshSettings(
         return new LinkSettings(listen, advertise, key,
                 s.duration("connect-timeout", false), s.duration("open-timeout", false),
                 s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
-                s.duration("failure-penalty", true));
+                s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));
     }
 
     private static Map<String, ExportSettings> exports(Settings s) throws InvalidSettingException {

@@ -59,6 +59,11 @@ final class Detached<M> {
         return handle;
     }
 
+    /** Ends the connection as a client that is done would: no bytes in flight are cut off. */
+    void close() {
+        killSwitch.shutdown();
+    }
+
     /** Tears the connection down, attached or not. */
     void abort(Throwable reason) {
         killSwitch.abort(reason);

@@ -2,13 +2,12 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.MeshSettings.LinkSettings;
 import io.cloakmesh.node.net.Failures;
-import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.node.transport.SocketOptions;
-import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.link.EntryGate;
+import io.cloakmesh.protocol.link.LinkFailover;
 import io.cloakmesh.protocol.link.LinkRefusedException;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
@@ -21,13 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.Done;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.util.ByteString;
@@ -35,12 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens links for an entry node: tries the exporters the routing table offers, best first, until one
- * answers OK, and hands back the open link. A failed exporter is put last for a while; the client is
- * attached only to a link that is open, so it never sees an attempt that failed.
+ * Opens links for an entry node: gives each client connection a {@link LinkFailover} whose attempts are
+ * the exporters the routing table offers, best first, each over a warm link when one is ready. A failed
+ * exporter is put last for a while; the client never sees an attempt that failed.
  */
 final class LinkDialer {
     private static final Logger LOG = LoggerFactory.getLogger(LinkDialer.class);
+    /** Marks a link's count as given back, so an OK that arrives after the link ended counts nothing. */
+    private static final Runnable ENDED = () -> { };
 
     /** No exporter could serve the service; the client's connection is closed. */
     static final class NoExporterException extends Exception {
@@ -51,81 +49,107 @@ final class LinkDialer {
         }
     }
 
-    /** An open link and the exporter at its far end. */
-    record OpenLink(Detached<?> link, ExporterEntry exporter) {
-    }
-
     private final ActorSystem<?> system;
-    private final Materializer materializer;
     private final RouteView routes;
     private final LinkSettings link;
     private final PipeSettings pipe;
+    private final WarmLinks warm;
 
-    LinkDialer(ActorSystem<?> system, RouteView routes, LinkSettings link, PipeSettings pipe) {
+    LinkDialer(ActorSystem<?> system, RouteView routes, LinkSettings link, PipeSettings pipe, WarmLinks warm) {
         this.system = system;
-        this.materializer = Materializer.matFromSystem(system);
         this.routes = routes;
         this.link = link;
         this.pipe = pipe;
+        this.warm = warm;
     }
 
     /**
+     * The link side of one client connection; materialize it once, in the client's stream.
+     *
      * @param node the Redis Cluster node the link is for, if any
      * @param unknownNode run when an exit says the cluster has no such node (the entry's view is stale)
-     * @param colocated where the link's stream runs: the client connection's {@code Incoming.colocated}
+     * @param view the client connection as the admin API shows it; learns the exporter that answered
      */
-    CompletionStage<OpenLink> open(String service, Optional<String> node, Optional<String> datacenter,
-            ServiceCounters counters, Runnable unknownNode, Attributes colocated) {
-        List<ExporterEntry> candidates = routes.candidates(service, datacenter);
-        if (candidates.isEmpty()) {
-            counters.openFailed("no-exporter");
-            LOG.warn("import {}: no reachable, active exporter{}", service, datacenter.map(dc -> " in " + dc).orElse(""));
-            return CompletableFuture.failedFuture(new NoExporterException("no exporter for " + service));
-        }
-        return attempt(new OpenRequest(service, node), candidates, 0, counters, unknownNode, colocated);
+    Flow<ByteString, ByteString, NotUsed> link(String service, Optional<String> node, Optional<String> datacenter,
+            ServiceCounters counters, Runnable unknownNode, LiveConnections.Live view) {
+        return LinkFailover.create(new Dialing(new OpenRequest(service, node), datacenter, counters, unknownNode, view),
+                link.openTimeout());
     }
 
-    private CompletionStage<OpenLink> attempt(OpenRequest request, List<ExporterEntry> candidates, int index,
-            ServiceCounters counters, Runnable unknownNode, Attributes colocated) {
-        String service = request.service();
-        ExporterEntry exporter = candidates.get(index);
-        Flow<ByteString, ByteString, Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> connection =
-                EntryGate.create(request)
-                        .atop(Pipe.client(pipe, new CompletableFuture<>()))
-                        .join(Transports.of(system).connect(
-                                InetSocketAddress.createUnresolved(exporter.linkHost(), exporter.linkPort()), Optional.empty(),
-                                SocketOptions.DEFAULT, link.connectTimeout()))
-                        .watchTermination(Keep.both());
-        Detached<Pair<CompletionStage<OpenReply>, CompletionStage<Done>>> attempt = Detached.run(connection, materializer, colocated);
-        return attempt.materialized().first().toCompletableFuture()
-                .orTimeout(link.openTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handle((reply, failure) -> {
-                    if (failure == null) {
-                        Runnable uncount = routes.linkOpened(exporter);
-                        attempt.materialized().second().whenComplete((d, e) -> uncount.run());
-                        return CompletableFuture.completedFuture(new OpenLink(attempt, exporter));
-                    }
-                    attempt.abort(failure);
-                    String reason = reason(failure);
-                    counters.openFailed(reason);
-                    if (reason.equals("unknown-target-node")) {
-                        // The exit read the cluster again and still has no such node: the entry's view is stale,
-                        // not the exit's fault.
-                        unknownNode.run();
-                    } else {
-                        routes.penalize(exporter, link.failurePenalty());
-                    }
-                    boolean more = index + 1 < candidates.size();
-                    LOG.warn("import {}: open via {} ({}) failed: {}{}", service, exporter.node(), exporter.linkAddress(),
-                            detail(failure), more ? "; trying the next exporter" : "; no exporter left");
-                    if (!more) {
-                        return CompletableFuture.<OpenLink>failedFuture(
-                                new NoExporterException("every exporter of " + service + " failed"));
-                    }
-                    counters.failedOver();
-                    return attempt(request, candidates, index + 1, counters, unknownNode, colocated);
-                })
-                .thenCompose(next -> next);
+    /** One client connection's way through the candidates. */
+    private final class Dialing implements LinkFailover.Attempts {
+        private final OpenRequest request;
+        private final Optional<String> datacenter;
+        private final ServiceCounters counters;
+        private final Runnable unknownNode;
+        private final LiveConnections.Live view;
+        private List<ExporterEntry> candidates;
+        private int next;
+
+        Dialing(OpenRequest request, Optional<String> datacenter, ServiceCounters counters, Runnable unknownNode,
+                LiveConnections.Live view) {
+            this.request = request;
+            this.datacenter = datacenter;
+            this.counters = counters;
+            this.unknownNode = unknownNode;
+            this.view = view;
+        }
+
+        @Override
+        public LinkFailover.Attempt next() throws NoExporterException {
+            String service = request.service();
+            if (candidates == null) {
+                candidates = routes.candidates(service, datacenter);
+                if (candidates.isEmpty()) {
+                    counters.openFailed("no-exporter");
+                    LOG.warn("import {}: no reachable, active exporter{}", service,
+                            datacenter.map(dc -> " in " + dc).orElse(""));
+                    throw new NoExporterException("no exporter for " + service);
+                }
+            }
+            if (next == candidates.size()) {
+                throw new NoExporterException("every exporter of " + service + " failed");
+            }
+            ExporterEntry exporter = candidates.get(next++);
+            boolean more = next < candidates.size();
+            Optional<Detached<?>> ready = warm.take(exporter);
+            Flow<ByteString, ByteString, ?> wire = ready.<Flow<ByteString, ByteString, ?>>map(Detached::handle)
+                    .orElseGet(() -> Pipe.client(pipe, new CompletableFuture<>()).join(Transports.of(system).connect(
+                            InetSocketAddress.createUnresolved(exporter.linkHost(), exporter.linkPort()), Optional.empty(),
+                            SocketOptions.DEFAULT, link.connectTimeout())));
+            AtomicReference<Runnable> uncount = new AtomicReference<>();
+            Flow<ByteString, ByteString, CompletionStage<OpenReply>> attempt = EntryGate.create(request)
+                    .join(wire)
+                    .watchTermination((reply, ended) -> {
+                        ended.whenComplete((d, e) -> Optional.ofNullable(uncount.getAndSet(ENDED)).ifPresent(Runnable::run));
+                        return reply;
+                    });
+            return new LinkFailover.Attempt(attempt, () -> {
+                Runnable count = routes.linkOpened(exporter);
+                if (!uncount.compareAndSet(null, count)) {
+                    count.run();
+                }
+                view.peer(exporter.node() + " (" + exporter.linkAddress() + ")");
+            }, failure -> failed(exporter, ready.isPresent(), failure, more));
+        }
+
+        private void failed(ExporterEntry exporter, boolean wasWarm, Throwable failure, boolean more) {
+            String reason = reason(failure);
+            counters.openFailed(reason);
+            if (reason.equals("unknown-target-node")) {
+                // The exit read the cluster again and still has no such node: the entry's view is stale,
+                // not the exit's fault.
+                unknownNode.run();
+            } else {
+                routes.penalize(exporter, link.failurePenalty());
+            }
+            LOG.warn("import {}: open via {} ({}{}) failed: {}{}", request.service(), exporter.node(),
+                    exporter.linkAddress(), wasWarm ? ", warm link" : "", detail(failure),
+                    more ? "; trying the next exporter" : "; no exporter left");
+            if (more) {
+                counters.failedOver();
+            }
+        }
     }
 
     /** A short, stable name for a failure, used as a counter key. */

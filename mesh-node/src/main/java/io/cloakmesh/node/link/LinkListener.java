@@ -17,8 +17,10 @@ import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The exit's side of links: accepts links from entry nodes, runs the pipe handshake with the mesh key,
  * reads the open request and answers it, connecting the named service's target first so that "OK"
- * means bytes can flow. Refuses new links while draining.
+ * means bytes can flow. A link may wait for its request (an entry's warm link) for twice
+ * {@code link.warm-idle}. While draining, opens are refused and links waiting for a request are closed.
  */
 public final class LinkListener {
     private static final Logger LOG = LoggerFactory.getLogger(LinkListener.class);
@@ -52,16 +55,20 @@ public final class LinkListener {
     private final int maxLinks;
     private final HandshakeBudget handshakes;
     private final LogThrottle strangers = new LogThrottle(Duration.ofSeconds(10));
-    /** Links past the handshake and the open request: what max-links limits. */
+    /** Links past the handshake, waiting for a request or open: what max-links limits. */
     private final AtomicInteger links = new AtomicInteger();
+    /** Links past the handshake that have not asked for anything yet (warm links), to close on drain. */
+    private final Set<SharedKillSwitch> unasked = ConcurrentHashMap.newKeySet();
+    private final Duration maxWait;
     private final SharedKillSwitch killSwitch;
     private final LiveConnections live;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile Listener listener;
 
     private LinkListener(ActorSystem<?> system, PipeSettings pipe, Function<String, ServiceExport> exports, int maxLinks,
-            int maxHandshakes, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
+            int maxHandshakes, Duration warmIdle, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         this.system = system;
+        this.maxWait = warmIdle.multipliedBy(2);
         this.pipe = pipe;
         this.exports = exports;
         this.maxLinks = maxLinks;
@@ -73,8 +80,9 @@ public final class LinkListener {
 
     public static CompletionStage<LinkListener> start(ActorSystem<?> system, PipeSettings pipe,
             Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, int maxHandshakes,
-            SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
-        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, killSwitch, live, events);
+            Duration warmIdle, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
+        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, warmIdle, killSwitch,
+                live, events);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
         return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), SocketOptions.DEFAULT, 0,
                         Listener.Counting.FROM_ACCEPT, () -> events.count("link", "fd-limit"),
@@ -91,6 +99,16 @@ public final class LinkListener {
 
     public void setDraining(boolean value) {
         draining.set(value);
+        if (value) {
+            unasked.forEach(link -> closeUnasked(link, unasked));
+        }
+    }
+
+    /** Closes a link that has asked for nothing, if it still has not: the entry sees its warm link end. */
+    private static void closeUnasked(SharedKillSwitch link, Set<SharedKillSwitch> unasked) {
+        if (unasked.remove(link)) {
+            link.shutdown();
+        }
     }
 
     public boolean draining() {
@@ -156,14 +174,30 @@ public final class LinkListener {
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
         authenticated.whenComplete((ok, failure) -> waiting.done());
         AtomicBoolean counted = new AtomicBoolean();
+        authenticated.thenRun(() -> {
+            // Past the handshake, asking for nothing yet: an entry's warm link, until its open request.
+            linkView.service("(warm)");
+            counted.set(true);
+            links.incrementAndGet();
+            unasked.add(thisLink);
+            if (draining.get()) {
+                closeUnasked(thisLink, unasked);
+            } else {
+                system.scheduler().scheduleOnce(maxWait, () -> closeUnasked(thisLink, unasked), system.executionContext());
+            }
+        });
         Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
                 .via(killSwitch.flow())
                 .via(thisLink.flow())
                 .viaMat(Pipe.server(pipe, authenticated).reversed()
-                        .atop(ExitGate.create(request -> decide(request, peer, target, linkView, counted)))
+                        .atop(ExitGate.create(request -> {
+                            unasked.remove(thisLink);
+                            return decide(request, peer, target, linkView);
+                        }))
                         .join(Flow.completionStageFlow(target.flow)), (a, b) -> b);
         connection.handleWith(handler).whenComplete((done, failure) -> {
             waiting.done();
+            unasked.remove(thisLink);
             target.end(failure == null);
             if (counted.get()) {
                 links.decrementAndGet();
@@ -184,10 +218,9 @@ public final class LinkListener {
     }
 
     private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer, LinkTarget target,
-            LiveConnections.Live linkView, AtomicBoolean counted) {
+            LiveConnections.Live linkView) {
         ServiceExport export = exports.apply(request.service());
-        counted.set(true);
-        int open = links.incrementAndGet();
+        int open = links.get();
         OpenReply refusal = null;
         if (export == null) {
             refusal = OpenReply.refused(OpenStatus.UNKNOWN_SERVICE, "no service " + request.service() + " here");

@@ -54,6 +54,7 @@ public final class Links {
 
     private final ActorSystem<?> system;
     private final LinkDialer dialer;
+    private final WarmLinks warm;
     private final SharedKillSwitch killSwitch;
     private final ListenerEvents events;
     private final LiveConnections live = new LiveConnections();
@@ -64,12 +65,17 @@ public final class Links {
     private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
     private volatile Optional<LinkListener> exit = Optional.empty();
 
-    private Links(ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch, ListenerEvents events,
-            TopologyView topologies, TopologyWatcher.Exporter self) {
+    /** What this node imports now: the services warm links are kept for. */
+    private volatile java.util.Collection<ImportSettings> importing;
+
+    private Links(ActorSystem<?> system, MeshSettings settings, RouteView routes, PipeSettings pipe,
+            SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Exporter self) {
         this.topologies = topologies;
         this.self = self;
         this.system = system;
-        this.dialer = dialer;
+        this.importing = settings.imports().values();
+        this.warm = new WarmLinks(system, routes, settings.link(), pipe, () -> importing);
+        this.dialer = new LinkDialer(system, routes, settings.link(), pipe, warm);
         this.killSwitch = killSwitch;
         this.events = events;
     }
@@ -78,20 +84,22 @@ public final class Links {
     public static CompletionStage<Links> start(ActorSystem<?> system, MeshSettings settings, RouteView routes,
             TopologyView topologies, PipeSettings pipe, ListenerEvents events) {
         String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
-        Links links = new Links(system, new LinkDialer(system, routes, settings.link(), pipe),
-                KillSwitches.shared("mesh-connections"), events, topologies,
+        Links links = new Links(system, settings, routes, pipe, KillSwitches.shared("mesh-connections"), events, topologies,
                 new TopologyWatcher.Exporter(settings.nodeName(), member, settings.datacenter()));
         settings.exports().values().forEach(e -> links.exports.put(e.name(), links.export(e)));
         CompletionStage<Done> exit = settings.link().listen()
                 .map(listen -> LinkListener.start(system, pipe, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
-                                settings.link().maxHandshakes(), links.killSwitch, links.live, events)
+                                settings.link().maxHandshakes(), settings.link().warmIdle(), links.killSwitch, links.live, events)
                         .thenApply(listener -> {
                             links.exit = Optional.of(listener);
                             return Done.getInstance();
                         }))
                 .orElse(CompletableFuture.completedFuture(Done.getInstance()));
-        return exit.thenCompose(done -> links.startImports(settings.imports().values())).thenApply(done -> links);
+        return exit.thenCompose(done -> links.startImports(settings.imports().values())).thenApply(done -> {
+            links.warm.start();
+            return links;
+        });
     }
 
     private CompletionStage<Done> startImports(java.util.Collection<ImportSettings> wanted) {
@@ -169,6 +177,7 @@ public final class Links {
                 exports.put(wanted.name(), export(wanted));
             }
         }
+        importing = next.imports().values();
         ReloadResult result = new ReloadResult(importsAdded, importsRemoved, importsChanged, exportsAdded, exportsRemoved,
                 exportsChanged);
         LOG.info("reload: {}", result);
@@ -241,6 +250,7 @@ public final class Links {
     }
 
     public CompletionStage<Done> unbind() {
+        warm.stop();
         List<CompletableFuture<Done>> unbinds = new ArrayList<>();
         exit.ifPresent(l -> unbinds.add(l.unbind().toCompletableFuture()));
         imports.values().forEach(i -> unbinds.add(i.unbind().toCompletableFuture()));

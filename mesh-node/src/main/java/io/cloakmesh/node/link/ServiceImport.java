@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One listener of an imported service on an entry node: every client connection gets its own link to an
- * exporter, opened (with failover) before the client's first byte is read, and joined to the client
- * through the service kind's stages ({@link ConnectionStacks}). A plain service has one; a Redis Cluster
+ * exporter, opened with failover while the client's first bytes already travel ({@link LinkDialer}), and
+ * joined to the client through the service kind's stages ({@link ConnectionStacks}). A plain service has one; a Redis Cluster
  * has one for its seed endpoint and one per remote node ({@link ClusterImport}), whose links name the node.
  */
 public final class ServiceImport implements ImportedService {
@@ -110,30 +110,20 @@ public final class ServiceImport implements ImportedService {
 
     private void serve(Transport.Incoming connection, Runnable closed) {
         LiveConnections.Live connectionView = live.register(counters.service(), "import", connection.remoteAddress().toString());
-        CompletionStage<LinkDialer.OpenLink> link = dialer.open(settings.name(), route.node(), settings.datacenter(), counters,
-                route.unknownNode(), connection.colocated());
-        CompletionStage<Flow<ByteString, ByteString, NotUsed>> opened = link.thenApply(open -> {
-            connectionView.peer(open.exporter().node() + " (" + open.exporter().linkAddress() + ")");
-            return counters.counting(open.link().handle(), connectionView);
-        });
+        Flow<ByteString, ByteString, NotUsed> link = dialer.link(settings.name(), route.node(), settings.datacenter(),
+                counters, route.unknownNode(), connectionView);
         Runnable uncount = counters.opened();
         // The connection is over when both directions are: either may end first (half-close) while the other
         // still carries data, so the end of one must not tear the link down.
         Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
                 .watchTermination((mat, towardService) -> towardService)
                 .via(killSwitch.flow())
-                .via(route.stages().get().join(Flow.completionStageFlow(opened)))
+                .via(route.stages().get().join(counters.counting(link, connectionView)))
                 .watchTermination((towardService, towardClient) -> CompletableFuture.allOf(
                                 towardService.toCompletableFuture(), towardClient.toCompletableFuture())
                         .thenApply(x -> Done.getInstance()));
         connection.handleWith(handler)
                 .whenComplete((done, failure) -> {
-                    // A client that leaves while its link is being opened, or a connection that failed, must not
-                    // leave the link behind. After a clean end both directions of the link are closing by
-                    // themselves, and aborting would reset the exit before its last bytes are written.
-                    if (failure != null || !isOpen(opened)) {
-                        link.thenAccept(open -> open.link().abort(new IllegalStateException("client connection closed")));
-                    }
                     if (failure != null && !(Failures.rootCause(failure) instanceof LinkDialer.NoExporterException)) {
                         LOG.info("{}: connection from {} ended: {}", route.label(), connection.remoteAddress(),
                                 Failures.rootMessage(failure));
@@ -142,10 +132,5 @@ public final class ServiceImport implements ImportedService {
                     live.remove(connectionView);
                     closed.run();
                 });
-    }
-
-    private static boolean isOpen(CompletionStage<?> opened) {
-        CompletableFuture<?> f = opened.toCompletableFuture();
-        return f.isDone() && !f.isCompletedExceptionally();
     }
 }

@@ -15,11 +15,12 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The entry's side of the open exchange, on the plaintext side of a link: sends the request, reads the
- * reply, and only then lets client bytes through. Top row client → link, bottom row link → client.
+ * The entry's side of the open exchange, on the plaintext side of a link: sends the request and right
+ * behind it the client's bytes (the exit holds them until it has answered), reads the reply, and only
+ * after an OK passes the exit's bytes to the client. Top row client → link, bottom row link → client.
  *
  * <p>The materialized value completes with the OK reply, or fails with {@link LinkRefusedException} for a
- * refusal or a link that ends first, so the caller can try the next exit before the client is attached.
+ * refusal or a link that ends first, so the caller can try the next exit ({@link LinkFailover}).
  */
 public final class EntryGate extends AbstractGraphStageWithMaterializedValue<
         BidiShape<ByteString, ByteString, ByteString, ByteString>, CompletionStage<OpenReply>> {
@@ -54,7 +55,6 @@ public final class EntryGate extends AbstractGraphStageWithMaterializedValue<
     private final class Logic extends GraphStageLogic {
         private final CompletableFuture<OpenReply> opened = new CompletableFuture<>();
         private ByteString replyBytes = ByteString.emptyByteString();
-        private boolean requestSent;
         private boolean open;
 
         Logic() {
@@ -67,20 +67,15 @@ public final class EntryGate extends AbstractGraphStageWithMaterializedValue<
 
                 @Override
                 public void onUpstreamFinish() {
-                    // Half-close is passed on only once open; before that the request is still in flight.
-                    if (open) {
-                        complete(linkOut);
-                    }
+                    // After the request (complete waits for a pending emit): the exit answers, then passes the end on.
+                    complete(linkOut);
                 }
             });
             setHandler(linkOut, new AbstractOutHandler() {
                 @Override
                 public void onPull() {
-                    if (!requestSent) {
-                        requestSent = true;
-                        push(linkOut, LinkFrames.encode(request));
-                    } else {
-                        pullClientIfOpen();
+                    if (!hasBeenPulled(clientIn) && !isClosed(clientIn)) {
+                        pull(clientIn);
                     }
                 }
 
@@ -136,6 +131,7 @@ public final class EntryGate extends AbstractGraphStageWithMaterializedValue<
 
         @Override
         public void preStart() {
+            emit(linkOut, LinkFrames.encode(request));
             pull(linkIn);
         }
 
@@ -168,17 +164,6 @@ public final class EntryGate extends AbstractGraphStageWithMaterializedValue<
                 emit(clientOut, rest);
             } else if (isAvailable(clientOut)) {
                 pull(linkIn);
-            }
-            if (isClosed(clientIn)) {
-                complete(linkOut);
-            } else {
-                pullClientIfOpen();
-            }
-        }
-
-        private void pullClientIfOpen() {
-            if (open && isAvailable(linkOut) && !hasBeenPulled(clientIn) && !isClosed(clientIn)) {
-                pull(clientIn);
             }
         }
     }

@@ -75,29 +75,30 @@ class GatesTest {
     }
 
     @Test
-    void theEntrySendsOnlyTheRequestUntilItIsAnswered() throws Exception {
-        // The "exit" records what reaches it and answers only once it has seen the whole request; client
-        // bytes are already waiting, so a gate that let them through early would deliver them first.
+    void theEntrySendsTheClientsBytesRightBehindTheRequestBeforeAnyAnswer() throws Exception {
+        // The "exit" records what reaches it and answers only once the client's bytes have come too: they
+        // must not wait for the answer (the exit holds them), and must follow the whole request.
         ConcurrentLinkedQueue<ByteString> atExit = new ConcurrentLinkedQueue<>();
-        ByteString request = LinkFrames.encode(OpenRequest.of("orders"));
+        ByteString expected = LinkFrames.encode(OpenRequest.of("orders")).concat(ByteString.fromString("secretmore"));
         CompletableFuture<ByteString> answer = new CompletableFuture<>();
         Flow<ByteString, ByteString, ?> exit = Flow.fromSinkAndSource(
                 Sink.foreach(b -> {
                     atExit.add(b);
-                    if (atExit.stream().reduce(ByteString.emptyByteString(), ByteString::concat).size() >= request.size()) {
+                    if (atExit.stream().reduce(ByteString.emptyByteString(), ByteString::concat).size() >= expected.size()) {
                         answer.complete(LinkFrames.encode(OpenReply.refused(OpenStatus.DRAINING, "not now")));
                     }
                 }),
                 Source.completionStage(answer));
         CompletionStage<OpenReply> opened = Source.from(List.of("secret", "more"))
                 .map(ByteString::fromString)
+                .concat(Source.maybe())
                 .viaMat(EntryGate.create(OpenRequest.of("orders")).join(exit), Keep.right())
                 .to(Sink.ignore())
                 .run(system);
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> opened.toCompletableFuture().get(5, TimeUnit.SECONDS));
         assertEquals(OpenStatus.DRAINING, assertInstanceOf(LinkRefusedException.class, e.getCause()).reply().status());
-        assertEquals(request, atExit.stream().reduce(ByteString.emptyByteString(), ByteString::concat));
+        assertEquals(expected, atExit.stream().reduce(ByteString.emptyByteString(), ByteString::concat));
     }
 
     @Test

@@ -1,0 +1,184 @@
+package io.cloakmesh.node.link;
+
+import io.cloakmesh.node.config.MeshSettings.ImportSettings;
+import io.cloakmesh.node.config.MeshSettings.LinkSettings;
+import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.net.LogThrottle;
+import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.node.transport.SocketOptions;
+import io.cloakmesh.node.transport.Transports;
+import io.cloakmesh.protocol.pipe.Pipe;
+import io.cloakmesh.protocol.pipe.PipeSettings;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Links an entry keeps ready: for every exporter that can serve one of its imports (active and
+ * reachable), up to {@code link.warm-links} links already through the handshake and waiting for an open
+ * request, so a client's open costs one round trip. A link is handed out once and replaced; one unused
+ * for {@code link.warm-idle} is closed and replaced; those of an exporter that drains or leaves the table
+ * are closed. The pool is checked every {@link #PERIOD} and after every use.
+ */
+final class WarmLinks {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmLinks.class);
+    static final Duration PERIOD = Duration.ofSeconds(1);
+
+    /** One warm link; {@code readyAt} is 0 while its handshake runs. */
+    private static final class Warm {
+        final Detached<CompletionStage<Done>> link;
+        final long startedAt = System.nanoTime();
+        long readyAt;
+
+        Warm(Detached<CompletionStage<Done>> link) {
+            this.link = link;
+        }
+    }
+
+    private final ActorSystem<?> system;
+    private final Materializer materializer;
+    private final RouteView routes;
+    private final LinkSettings settings;
+    private final PipeSettings pipe;
+    private final Supplier<Collection<ImportSettings>> imports;
+    private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
+    /** By exporter link address (host:port): one exit may serve several services over the same links. */
+    private final Map<String, List<Warm>> pools = new HashMap<>();
+    private Cancellable ticks;
+    private boolean stopped;
+
+    WarmLinks(ActorSystem<?> system, RouteView routes, LinkSettings settings, PipeSettings pipe,
+            Supplier<Collection<ImportSettings>> imports) {
+        this.system = system;
+        this.materializer = Materializer.matFromSystem(system);
+        this.routes = routes;
+        this.settings = settings;
+        this.pipe = pipe;
+        this.imports = imports;
+    }
+
+    synchronized void start() {
+        if (settings.warmLinks() > 0 && ticks == null && !stopped) {
+            ticks = system.scheduler().scheduleAtFixedRate(Duration.ZERO, PERIOD, this::refill, system.executionContext());
+        }
+    }
+
+    /** Stops refilling and closes every warm link. */
+    synchronized void stop() {
+        stopped = true;
+        if (ticks != null) {
+            ticks.cancel();
+        }
+        pools.values().forEach(pool -> pool.forEach(w -> w.link.close()));
+        pools.clear();
+    }
+
+    /** A warm link to {@code exporter}, through its handshake and still fresh, if one is ready; never twice. */
+    Optional<Detached<?>> take(ExporterEntry exporter) {
+        Optional<Detached<?>> taken = Optional.empty();
+        synchronized (this) {
+            List<Warm> pool = pools.get(exporter.linkAddress());
+            long now = System.nanoTime();
+            for (Iterator<Warm> it = pool == null ? List.<Warm>of().iterator() : pool.iterator(); it.hasNext(); ) {
+                Warm w = it.next();
+                if (w.readyAt != 0 && now - w.readyAt < settings.warmIdle().toNanos()) {
+                    it.remove();
+                    taken = Optional.of(w.link);
+                    break;
+                }
+            }
+        }
+        if (taken.isPresent()) {
+            system.executionContext().execute(this::refill);
+        }
+        return taken;
+    }
+
+    /** Warm links by exporter link address and how many of each are ready, for tests and the admin API. */
+    synchronized Map<String, Integer> ready() {
+        Map<String, Integer> ready = new HashMap<>();
+        pools.forEach((address, pool) -> ready.put(address, (int) pool.stream().filter(w -> w.readyAt != 0).count()));
+        return ready;
+    }
+
+    private synchronized void refill() {
+        if (stopped) {
+            return;
+        }
+        Map<String, ExporterEntry> wanted = new HashMap<>();
+        for (ImportSettings i : imports.get()) {
+            routes.candidates(i.name(), i.datacenter()).forEach(e -> wanted.putIfAbsent(e.linkAddress(), e));
+        }
+        long now = System.nanoTime();
+        Set<String> gone = new HashSet<>(pools.keySet());
+        gone.removeAll(wanted.keySet());
+        gone.forEach(address -> pools.remove(address).forEach(w -> w.link.close()));
+        wanted.forEach((address, exporter) -> {
+            List<Warm> pool = pools.computeIfAbsent(address, a -> new ArrayList<>());
+            pool.removeIf(w -> {
+                boolean stale = w.readyAt != 0 ? now - w.readyAt >= settings.warmIdle().toNanos()
+                        : now - w.startedAt >= settings.openTimeout().toNanos();
+                if (stale) {
+                    w.link.close();
+                }
+                return stale;
+            });
+            while (pool.size() < settings.warmLinks()) {
+                pool.add(dial(address, exporter));
+            }
+        });
+    }
+
+    private Warm dial(String address, ExporterEntry exporter) {
+        CompletableFuture<Done> authenticated = new CompletableFuture<>();
+        // Materializes when the exit's side ends: a warm link the exit closed (it drains, or the link sat
+        // too long) must leave the pool at once, not fail a client's open later.
+        Flow<ByteString, ByteString, CompletionStage<Done>> connection = Pipe.client(pipe, authenticated)
+                .join(Transports.of(system).connect(InetSocketAddress.createUnresolved(exporter.linkHost(),
+                        exporter.linkPort()), Optional.empty(), SocketOptions.DEFAULT, settings.connectTimeout()))
+                .watchTermination(Keep.right());
+        Warm warm = new Warm(Detached.run(connection, materializer, Attributes.none()));
+        authenticated.thenRun(() -> {
+            synchronized (this) {
+                warm.readyAt = System.nanoTime();
+            }
+        });
+        warm.link.materialized().whenComplete((done, failure) -> {
+            boolean unused;
+            synchronized (this) {
+                List<Warm> pool = pools.get(address);
+                unused = pool != null && pool.remove(warm);
+            }
+            if (unused) {
+                warm.link.close();
+                if (failure != null) {
+                    failures.occurred(skipped -> LOG.warn("warm link to {} ({}) failed: {}{}", exporter.node(), address,
+                            Failures.rootMessage(failure), skipped > 0 ? " (" + skipped + " more since the last line)" : ""));
+                }
+            }
+        });
+        return warm;
+    }
+}

@@ -1,0 +1,200 @@
+package io.cloakmesh.protocol.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The entry's failover with early bytes, against exits made of the real {@link ExitGate} (which opens)
+ * and of recorders that refuse or stay silent only after the client's early bytes have reached them.
+ */
+class LinkFailoverTest {
+    private static final OpenRequest REQUEST = OpenRequest.of("orders");
+    private static final ByteString REQUEST_BYTES = LinkFrames.encode(REQUEST);
+    private static ActorSystem system;
+
+    @BeforeAll
+    static void start() {
+        system = ActorSystem.create("failover");
+    }
+
+    @AfterAll
+    static void stop() {
+        system.terminate();
+    }
+
+    /** What an exit side of a link saw, and its answer to give. */
+    private static final class Recorder {
+        final ConcurrentLinkedQueue<ByteString> seen = new ConcurrentLinkedQueue<>();
+        final CompletableFuture<ByteString> answer = new CompletableFuture<>();
+
+        ByteString all() {
+            return seen.stream().reduce(ByteString.emptyByteString(), ByteString::concat);
+        }
+
+        /** An exit that refuses once {@code before} bytes have arrived, or never answers if {@code refusal} is null. */
+        Flow<ByteString, ByteString, ?> exit(int before, OpenReply refusal) {
+            return Flow.fromSinkAndSource(Sink.foreach(b -> {
+                seen.add(b);
+                if (refusal != null && all().size() >= before) {
+                    answer.complete(LinkFrames.encode(refusal));
+                }
+            }), Source.completionStage(answer));
+        }
+    }
+
+    /** An exit that opens, before a target that records what reaches it and answers in upper case. */
+    private static Flow<ByteString, ByteString, ?> opening(ConcurrentLinkedQueue<ByteString> atTarget,
+            CompletableFuture<Void> targetEnded) {
+        Flow<ByteString, ByteString, ?> target = Flow.of(ByteString.class)
+                .map(b -> {
+                    atTarget.add(b);
+                    return ByteString.fromString(b.utf8String().toUpperCase());
+                })
+                .watchTermination((m, done) -> done.thenRun(() -> targetEnded.complete(null)));
+        return ExitGate.create(r -> CompletableFuture.completedFuture(OpenReply.OK)).join(target);
+    }
+
+    private record Attempts(List<Flow<ByteString, ByteString, ?>> exits, List<Throwable> failures, AtomicInteger opened)
+            implements LinkFailover.Attempts {
+        Attempts(List<Flow<ByteString, ByteString, ?>> exits) {
+            this(exits, new ArrayList<>(), new AtomicInteger());
+        }
+
+        @Override
+        public LinkFailover.Attempt next() throws Exception {
+            int index = failures.size();
+            if (index == exits.size()) {
+                throw new IllegalStateException("no exit left");
+            }
+            return new LinkFailover.Attempt(EntryGate.create(REQUEST).join(exits.get(index)), opened::incrementAndGet,
+                    failures::add);
+        }
+    }
+
+    private static String text(int length, long seed) {
+        Random random = new Random(seed);
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append((char) ('a' + random.nextInt(26)));
+        }
+        return b.toString();
+    }
+
+    private static List<ByteString> chunks(String text, int size) {
+        List<ByteString> chunks = new ArrayList<>();
+        for (int i = 0; i < text.length(); i += size) {
+            chunks.add(ByteString.fromString(text.substring(i, Math.min(text.length(), i + size))));
+        }
+        return chunks;
+    }
+
+    /** Runs a client that sends {@code chunks} and stays open, reading {@code expect} bytes of reply. */
+    private static CompletionStage<String> client(List<ByteString> chunks, Attempts attempts, Duration timeout, int expect) {
+        return Source.from(chunks).concat(Source.maybe())
+                .via(LinkFailover.create(attempts, timeout))
+                .via(Flow.of(ByteString.class).scan(ByteString.emptyByteString(), ByteString::concat))
+                .filter(all -> all.size() >= expect)
+                .take(1)
+                .map(ByteString::utf8String)
+                .runWith(Sink.head(), system);
+    }
+
+    @Test
+    void aRefusalAfterTheEarlyBytesFailsOverWithoutLosingOrRepeatingAByte() throws Exception {
+        String payload = text(10_000, 1);
+        Recorder refusing = new Recorder();
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        Attempts attempts = new Attempts(List.of(
+                refusing.exit(REQUEST_BYTES.size() + payload.length(), OpenReply.refused(OpenStatus.DRAINING, "draining")),
+                opening(atTarget, new CompletableFuture<>())));
+        String reply = client(chunks(payload, 700), attempts, Duration.ofSeconds(5), payload.length())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // The refusing exit had the request and every client byte before it answered: they went early.
+        assertEquals(REQUEST_BYTES.concat(ByteString.fromString(payload)), refusing.all());
+        assertEquals(payload.toUpperCase(), reply);
+        assertEquals(payload, atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
+        assertEquals(1, attempts.failures().size());
+        assertEquals(OpenStatus.DRAINING,
+                assertInstanceOf(LinkRefusedException.class, attempts.failures().get(0)).reply().status());
+        assertEquals(1, attempts.opened().get());
+    }
+
+    @Test
+    void whileNoExitAnswersTheClientIsReadOnlyAsFarAsTheReplayBound() throws Exception {
+        String payload = text(1 << 20, 2);
+        Recorder silent = new Recorder();
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        Attempts attempts = new Attempts(List.of(silent.exit(0, null), opening(atTarget, new CompletableFuture<>())));
+        String reply = client(chunks(payload, 16 * 1024), attempts, Duration.ofMillis(300), payload.length())
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        int atSilent = silent.all().size() - REQUEST_BYTES.size();
+        assertTrue(atSilent >= 16 * 1024 && atSilent <= LinkFailover.MAX_EARLY_BYTES + 16 * 1024,
+                "the silent exit got " + atSilent + " early bytes");
+        assertInstanceOf(TimeoutException.class, attempts.failures().get(0));
+        assertEquals(payload.toUpperCase(), reply);
+        assertEquals(payload, atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
+    }
+
+    @Test
+    void aClientThatHalfClosesBeforeAnyAnswerHasItsBytesAndItsEndReplayed() throws Exception {
+        Recorder refusing = new Recorder();
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        CompletableFuture<Void> targetEnded = new CompletableFuture<>();
+        Attempts attempts = new Attempts(List.of(
+                refusing.exit(REQUEST_BYTES.size() + 4, OpenReply.refused(OpenStatus.OVERLOADED, "full")),
+                opening(atTarget, targetEnded)));
+        CompletionStage<String> reply = Source.single(ByteString.fromString("ping"))
+                .via(LinkFailover.create(attempts, Duration.ofSeconds(5)))
+                .runWith(Sink.fold("", (acc, b) -> acc + b.utf8String()), system);
+        assertEquals("PING", reply.toCompletableFuture().get(10, TimeUnit.SECONDS));
+        targetEnded.get(5, TimeUnit.SECONDS);
+        assertEquals("ping", atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
+    }
+
+    @Test
+    void whenEveryExitRefusesTheClientGetsTheReasonNoneIsLeft() {
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        Attempts attempts = new Attempts(List.of(
+                first.exit(REQUEST_BYTES.size(), OpenReply.refused(OpenStatus.UNKNOWN_SERVICE, "no")),
+                second.exit(REQUEST_BYTES.size(), OpenReply.refused(OpenStatus.TARGET_UNREACHABLE, "down"))));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> client(List.of(ByteString.fromString("x")),
+                attempts, Duration.ofSeconds(5), 1).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals("no exit left", assertInstanceOf(IllegalStateException.class, e.getCause()).getMessage());
+        assertEquals(2, attempts.failures().size());
+        assertEquals(0, attempts.opened().get());
+    }
+
+    @Test
+    void anOpenIsCountedOnceWhenTheExitsBytesComeWithItsAnswer() throws Exception {
+        // The target answers at once, so its reply follows the OK in the same read of the link.
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        Attempts attempts = new Attempts(List.of(opening(atTarget, new CompletableFuture<>())));
+        assertEquals("HELLO", client(List.of(ByteString.fromString("hello")), attempts, Duration.ofSeconds(5), 5)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals(1, attempts.opened().get());
+        assertTrue(attempts.failures().isEmpty());
+    }
+}
