@@ -7,7 +7,6 @@ import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.net.LogThrottle;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
-import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;

@@ -7,7 +7,6 @@ import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
-import io.cloakmesh.node.transport.Transports;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
