@@ -99,14 +99,13 @@ final class WarmLinks {
     Optional<Detached<?>> take(ExporterEntry exporter) {
         Optional<Detached<?>> taken = Optional.empty();
         synchronized (this) {
-            List<Warm> pool = pools.get(exporter.linkAddress());
             long now = System.nanoTime();
-            for (Iterator<Warm> it = pool == null ? List.<Warm>of().iterator() : pool.iterator(); it.hasNext(); ) {
+            Iterator<Warm> it = pools.getOrDefault(exporter.linkAddress(), List.of()).iterator();
+            while (taken.isEmpty() && it.hasNext()) {
                 Warm w = it.next();
                 if (w.readyAt != 0 && now - w.readyAt < settings.warmIdle().toNanos()) {
                     it.remove();
                     taken = Optional.of(w.link);
-                    break;
                 }
             }
         }

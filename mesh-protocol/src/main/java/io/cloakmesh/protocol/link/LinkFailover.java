@@ -139,10 +139,10 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
                 public void onDownstreamFinish(Throwable cause) {
                     // The client stopped reading: before an answer there is nothing left to open for; after
                     // it, its bytes toward the service may still flow (half-close).
-                    if (open) {
-                        fromLink.cancel(cause);
-                    } else {
+                    if (!open) {
                         cancelStage(cause);
+                    } else if (!fromLink.isClosed()) {
+                        fromLink.cancel(cause);
                     }
                 }
             });
