@@ -1,7 +1,7 @@
 package io.cloakmesh.node.cluster;
 
 import io.cloakmesh.node.config.HostPort;
-import io.cloakmesh.node.config.MeshSettings.ClusterSource;
+import io.cloakmesh.node.config.ClusterSource;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.CborSerializable;
 import io.cloakmesh.protocol.cluster.ClusterNode;

@@ -30,6 +30,11 @@ public record HostPort(String host, int port) {
         return new HostPort(host, port);
     }
 
+    /** An address that means every interface of the host, which no client can connect to. */
+    static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+
     public InetSocketAddress unresolved() {
         return InetSocketAddress.createUnresolved(host, port);
     }

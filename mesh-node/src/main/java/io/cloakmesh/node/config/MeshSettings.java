@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Everything a mesh node is told by its configuration file, checked as a whole at start-up.
@@ -58,35 +59,23 @@ public record MeshSettings(
     }
 
     /**
-     * @param targets for {@link ServiceKind#TCP}: tried in order; empty for a Redis Cluster
-     * @param cluster for {@link ServiceKind#REDIS_CLUSTER}: where and how the cluster is read
+     * @param kind the kind's name, as {@link KindCatalog} knows it
+     * @param details what the kind adds (its targets, or where a Redis Cluster is read), read by the kind
      */
-    public record ExportSettings(String name, ServiceKind kind, List<HostPort> targets, Duration connectTimeout,
-            Optional<ClusterSource> cluster) {
+    public record ExportSettings(String name, String kind, Duration connectTimeout, ServiceDetails details) {
+        /** The kind's details as the kind's own type. */
+        public <T extends ServiceDetails> T details(Class<T> type) {
+            return type.cast(details);
+        }
     }
 
     /**
-     * How an exit learns a Redis Cluster's topology: from the first of {@code seeds} (or of the nodes it
-     * already knows) that answers, every {@code refreshInterval} and on demand.
+     * @param details what the kind adds (where a Redis Cluster's nodes get their endpoints), read by the kind
      */
-    public record ClusterSource(List<HostPort> seeds, Optional<RedisCredentials> credentials, Duration refreshInterval) {
-    }
-
-    /**
-     * @param cluster for {@link ServiceKind#REDIS_CLUSTER}: where the remote nodes get their endpoints
-     */
-    public record ImportSettings(String name, ServiceKind kind, HostPort listen, Optional<String> datacenter,
-            int maxConnections, Optional<NodeEndpoints> cluster) {
-    }
-
-    /**
-     * Where an imported Redis Cluster's nodes are reached: each on {@code host} at a port of
-     * {@code firstPort..lastPort}, kept for {@code grace} after the node left the cluster; a reply that
-     * names a node without an endpoint waits at most {@code unmappedWait} for one.
-     */
-    public record NodeEndpoints(String host, int firstPort, int lastPort, Duration grace, Duration unmappedWait) {
-        public boolean covers(HostPort address) {
-            return address.port() >= firstPort && address.port() <= lastPort;
+    public record ImportSettings(String name, String kind, HostPort listen, Optional<String> datacenter,
+            int maxConnections, ServiceDetails details) {
+        public <T extends ServiceDetails> T details(Class<T> type) {
+            return type.cast(details);
         }
     }
 
@@ -99,19 +88,19 @@ public record MeshSettings(
     private static final List<String> SBR_STRATEGIES = List.of("keep-majority", "keep-oldest", "static-quorum", "down-all");
 
     /** Reads and checks a node file over the defaults of reference.conf. */
-    public static MeshSettings load(Path file) throws InvalidSettingException {
+    public static MeshSettings load(Path file, KindCatalog kinds) throws InvalidSettingException {
         if (!Files.isReadable(file)) {
             throw new InvalidSettingException(file.toString(), "cannot read the configuration file");
         }
         try {
-            return fromConfig(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+            return fromConfig(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)), kinds);
         } catch (ConfigException e) {
             throw new InvalidSettingException(file.toString(), e.getMessage());
         }
     }
 
     /** Checks a node's own settings (without defaults) over reference.conf. */
-    public static MeshSettings fromConfig(Config nodeFile) throws InvalidSettingException {
+    public static MeshSettings fromConfig(Config nodeFile, KindCatalog kinds) throws InvalidSettingException {
         Config config = nodeFile.withFallback(ConfigFactory.defaultReference()).resolve();
         Settings root = new Settings(config, "").at("cloakmesh");
         root.onlyKeys(List.of("transport", "node", "cluster", "link", "exports", "imports", "routing", "shutdown", "admin",
@@ -122,7 +111,7 @@ public record MeshSettings(
         Settings node = root.at("node");
         node.onlyKeys(List.of("name", "datacenter"));
         LinkSettings link = link(root.at("link"));
-        Map<String, ExportSettings> exports = exports(root.at("exports"));
+        Map<String, ExportSettings> exports = exports(root.at("exports"), kinds);
         if (!exports.isEmpty() && link.listen().isEmpty()) {
             throw new InvalidSettingException(root.full("link.listen"),
                     "required because this node exports " + String.join(", ", exports.keySet()));
@@ -139,7 +128,7 @@ public record MeshSettings(
                 cluster(root.at("cluster"), node.string("name")),
                 link,
                 exports,
-                imports(root.at("imports")),
+                imports(root.at("imports"), kinds),
                 routing.duration("load-publish-interval", false),
                 shutdown.duration("drain-deadline", true),
                 admin(root.at("admin")),
@@ -167,7 +156,7 @@ public record MeshSettings(
                 HostPort a = earlier.getValue();
                 HostPort b = l.getValue();
                 if (a.port() != 0 && a.port() == b.port()
-                        && (a.host().equals(b.host()) || isWildcard(a.host()) || isWildcard(b.host()))) {
+                        && (a.host().equals(b.host()) || HostPort.isWildcard(a.host()) || HostPort.isWildcard(b.host()))) {
                     throw new InvalidSettingException(l.getKey(), b + " is also " + earlier.getKey() + " (" + a
                             + "): every listener needs a port of its own");
                 }
@@ -179,38 +168,37 @@ public record MeshSettings(
         }
         Settings.resolvable("cloakmesh.cluster.canonical", cluster.canonical());
         for (ExportSettings e : exports.values()) {
-            for (int i = 0; i < e.targets().size(); i++) {
-                Settings.resolvable("cloakmesh.exports." + e.name() + ".targets[" + i + "]", e.targets().get(i));
-            }
-            List<HostPort> seeds = e.cluster().map(ClusterSource::seeds).orElse(List.of());
-            for (int i = 0; i < seeds.size(); i++) {
-                Settings.resolvable("cloakmesh.exports." + e.name() + ".seeds[" + i + "]", seeds.get(i));
+            for (Map.Entry<String, HostPort> a : e.details().addresses().entrySet()) {
+                Settings.resolvable("cloakmesh.exports." + e.name() + "." + a.getKey(), a.getValue());
             }
         }
         checkNodePorts(listeners);
     }
 
-    /** A node's endpoints take every port of their range: no other listener of this node may be in one. */
+    /** An import's port range is all its own: no other listener of this node may be in one. */
     private void checkNodePorts(Map<String, HostPort> listeners) throws InvalidSettingException {
-        for (ImportSettings i : imports.values()) {
-            if (i.cluster().isEmpty()) {
+        List<ImportSettings> byName = imports.values().stream().sorted(Comparator.comparing(ImportSettings::name)).toList();
+        for (ImportSettings i : byName) {
+            if (i.details().ports().isEmpty()) {
                 continue;
             }
-            NodeEndpoints range = i.cluster().get();
-            String path = "cloakmesh.imports." + i.name() + ".node-ports";
-            Settings.resolvable("cloakmesh.imports." + i.name() + ".host", new HostPort(range.host(), 1));
+            ServiceDetails.PortRange range = i.details().ports().get();
+            String path = "cloakmesh.imports." + i.name() + "." + range.setting();
+            for (Map.Entry<String, HostPort> a : i.details().addresses().entrySet()) {
+                Settings.resolvable("cloakmesh.imports." + i.name() + "." + a.getKey(), a.getValue());
+            }
             for (Map.Entry<String, HostPort> l : listeners.entrySet()) {
-                if (l.getValue().port() != 0 && range.covers(l.getValue())) {
-                    throw new InvalidSettingException(path, range.firstPort() + "-" + range.lastPort() + " contains "
+                if (l.getValue().port() != 0 && range.covers(l.getValue().port())) {
+                    throw new InvalidSettingException(path, range.first() + "-" + range.last() + " contains "
                             + l.getKey() + " (" + l.getValue() + ")");
                 }
             }
-            for (ImportSettings other : imports.values()) {
-                if (other != i && other.cluster().isPresent() && other.name().compareTo(i.name()) < 0) {
-                    NodeEndpoints o = other.cluster().get();
-                    if (o.firstPort() <= range.lastPort() && range.firstPort() <= o.lastPort()) {
-                        throw new InvalidSettingException(path, "overlaps the node-ports of import " + other.name());
-                    }
+            for (ImportSettings other : byName) {
+                if (other == i) {
+                    break;
+                }
+                if (other.details().ports().filter(range::overlaps).isPresent()) {
+                    throw new InvalidSettingException(path, "overlaps the " + range.setting() + " of import " + other.name());
                 }
             }
         }
@@ -290,7 +278,7 @@ public record MeshSettings(
                 "failure-penalty", "warm-links", "warm-idle"));
         Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
         Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
-        if (listen.isPresent() && advertise.isEmpty() && isWildcard(listen.get().host())) {
+        if (listen.isPresent() && advertise.isEmpty() && HostPort.isWildcard(listen.get().host())) {
             throw new InvalidSettingException(s.full("advertise"),
                     "required when listen is a wildcard address: entry nodes need an address they can reach");
         }
@@ -324,124 +312,53 @@ public record MeshSettings(
                 s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));
     }
 
-    private static Map<String, ExportSettings> exports(Settings s) throws InvalidSettingException {
-        return s.entries(List.of("kind", "targets", "connect-timeout", "seeds", "username", "password-file",
-                "refresh-interval"), (name, e) -> {
-            ServiceKind kind = kind(e);
+    private static Map<String, ExportSettings> exports(Settings s, KindCatalog kinds) throws InvalidSettingException {
+        return s.entries((name, e) -> {
+            KindReader kind = kind(e, kinds);
+            e.onlyKeys(keys(List.of("kind", "connect-timeout"), kind, kinds, KindReader::exportKeys));
             Duration timeout = e.has("connect-timeout") ? e.duration("connect-timeout", false) : Duration.ofSeconds(2);
-            if (kind == ServiceKind.REDIS_CLUSTER) {
-                for (String tcpOnly : List.of("targets")) {
-                    if (e.has(tcpOnly)) {
-                        throw new InvalidSettingException(e.full(tcpOnly), "not used by kind redis-cluster (list seeds instead)");
-                    }
-                }
-                return new ExportSettings(name, kind, List.of(), timeout, Optional.of(clusterSource(e)));
-            }
-            for (String clusterOnly : List.of("seeds", "username", "password-file", "refresh-interval")) {
-                if (e.has(clusterOnly)) {
-                    throw new InvalidSettingException(e.full(clusterOnly), "only for kind redis-cluster");
-                }
-            }
-            return new ExportSettings(name, kind, nonEmptyAddresses(e, "targets", "target"), timeout, Optional.empty());
+            return new ExportSettings(name, kind.name(), timeout, kind.readExport(e));
         });
     }
 
-    private static ServiceKind kind(Settings e) throws InvalidSettingException {
-        String kind = e.has("kind") ? e.required("kind") : ServiceKind.TCP.setting();
-        return ServiceKind.fromSetting(kind).orElseThrow(() -> new InvalidSettingException(e.full("kind"),
-                "\"" + kind + "\" is not supported (supported: " + ServiceKind.known() + ")"));
-    }
-
-    private static List<HostPort> nonEmptyAddresses(Settings e, String path, String what) throws InvalidSettingException {
-        List<HostPort> addresses = e.hostPorts(path);
-        if (addresses.isEmpty()) {
-            throw new InvalidSettingException(e.full(path), "list at least one " + what + " (host:port)");
-        }
-        for (int i = 0; i < addresses.size(); i++) {
-            if (addresses.get(i).port() == 0) {
-                throw new InvalidSettingException(e.full(path) + "[" + i + "]", "needs a real port, not 0");
-            }
-        }
-        return addresses;
-    }
-
-    /** A Redis Cluster's seeds and the credentials the mesh uses; the password file is a secret like a key. */
-    private static ClusterSource clusterSource(Settings e) throws InvalidSettingException {
-        List<HostPort> seeds = nonEmptyAddresses(e, "seeds", "seed node of the cluster");
-        String username = e.has("username") ? e.string("username") : "";
-        String passwordFile = e.has("password-file") ? e.string("password-file") : "";
-        Optional<RedisCredentials> credentials = Optional.empty();
-        if (!passwordFile.isEmpty()) {
-            try {
-                SharedKey.checkNotReadableByOthers(Path.of(passwordFile));
-                String password = Files.readString(Path.of(passwordFile)).strip();
-                if (password.isEmpty() || password.contains("\n")) {
-                    throw new InvalidSettingException(e.full("password-file"), passwordFile
-                            + " must hold the password on one line");
-                }
-                credentials = Optional.of(new RedisCredentials(username, password));
-            } catch (KeyFileException ex) {
-                throw new InvalidSettingException(e.full("password-file"), ex.getMessage());
-            } catch (IOException ex) {
-                throw new InvalidSettingException(e.full("password-file"), "cannot read " + passwordFile + ": "
-                        + IoReasons.describe(ex));
-            }
-        } else if (!username.isEmpty()) {
-            throw new InvalidSettingException(e.full("password-file"), "required with username " + username);
-        }
-        Duration refresh = e.has("refresh-interval") ? e.duration("refresh-interval", false) : Duration.ofSeconds(5);
-        return new ClusterSource(seeds, credentials, refresh);
-    }
-
-    private static Map<String, ImportSettings> imports(Settings s) throws InvalidSettingException {
-        return s.entries(List.of("kind", "listen", "datacenter", "max-connections", "host", "node-ports", "node-grace",
-                "unmapped-wait"), (name, i) -> {
-            ServiceKind kind = kind(i);
+    private static Map<String, ImportSettings> imports(Settings s, KindCatalog kinds) throws InvalidSettingException {
+        return s.entries((name, i) -> {
+            KindReader kind = kind(i, kinds);
+            i.onlyKeys(keys(List.of("kind", "listen", "datacenter", "max-connections"), kind, kinds, KindReader::importKeys));
             String dc = i.has("datacenter") ? i.string("datacenter") : "";
             if (!dc.isEmpty()) {
                 Settings.checkName(i.full("datacenter"), dc);
             }
             int max = i.has("max-connections") ? i.integer("max-connections", 1, 1_000_000) : 1000;
             HostPort listen = i.hostPort("listen");
-            Optional<NodeEndpoints> endpoints = Optional.empty();
-            if (kind == ServiceKind.REDIS_CLUSTER) {
-                endpoints = Optional.of(nodeEndpoints(i, listen));
-            } else {
-                for (String clusterOnly : List.of("host", "node-ports", "node-grace", "unmapped-wait")) {
-                    if (i.has(clusterOnly)) {
-                        throw new InvalidSettingException(i.full(clusterOnly), "only for kind redis-cluster");
-                    }
-                }
-            }
-            return new ImportSettings(name, kind, listen, dc.isEmpty() ? Optional.empty() : Optional.of(dc), max, endpoints);
+            return new ImportSettings(name, kind.name(), listen, dc.isEmpty() ? Optional.empty() : Optional.of(dc), max,
+                    kind.readImport(i, listen));
         });
     }
 
-    private static NodeEndpoints nodeEndpoints(Settings i, HostPort listen) throws InvalidSettingException {
-        String host = i.has("host") ? i.string("host") : "";
-        if (host.isEmpty()) {
-            host = listen.host();
+    private static KindReader kind(Settings e, KindCatalog kinds) throws InvalidSettingException {
+        String kind = e.has("kind") ? e.required("kind") : kinds.defaultKind();
+        return kinds.reader(kind).orElseThrow(() -> new InvalidSettingException(e.full("kind"), "\"" + kind
+                + "\" is not supported (supported: " + String.join(", ", kinds.readers().stream().map(KindReader::name).toList())
+                + ")"));
+    }
+
+    /**
+     * The keys a block of {@code kind} may have; a key only other kinds use is refused with their names,
+     * which says more than "unknown".
+     */
+    private static Settings.KnownKeys keys(List<String> common, KindReader kind, KindCatalog kinds,
+            Function<KindReader, List<String>> own) {
+        List<String> known = new ArrayList<>(common);
+        known.addAll(own.apply(kind));
+        Map<String, List<String>> elsewhere = new LinkedHashMap<>();
+        for (KindReader other : kinds.readers()) {
+            own.apply(other).stream().filter(key -> !known.contains(key))
+                    .forEach(key -> elsewhere.computeIfAbsent(key, k -> new ArrayList<>()).add(other.name()));
         }
-        if (isWildcard(host)) {
-            throw new InvalidSettingException(i.full(i.has("host") ? "host" : "listen"), host + " is a wildcard address: "
-                    + "clients are sent to host:port, so host must be an address they can connect to (set host)");
-        }
-        String range = i.required("node-ports");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})").matcher(range);
-        if (!m.matches()) {
-            throw new InvalidSettingException(i.full("node-ports"), "\"" + range + "\" is not a port range such as 21000-21099");
-        }
-        int first = Integer.parseInt(m.group(1));
-        int last = Integer.parseInt(m.group(2));
-        if (first < 1 || last > 65535 || last < first) {
-            throw new InvalidSettingException(i.full("node-ports"), range + " is not a port range within 1-65535");
-        }
-        if (listen.port() >= first && listen.port() <= last) {
-            throw new InvalidSettingException(i.full("node-ports"), range + " contains the seed endpoint's port " + listen.port());
-        }
-        Duration grace = i.has("node-grace") ? i.duration("node-grace", true) : Duration.ofMinutes(5);
-        Duration wait = i.has("unmapped-wait") ? i.duration("unmapped-wait", false) : Duration.ofSeconds(3);
-        return new NodeEndpoints(host, first, last, grace, wait);
+        return new Settings.KnownKeys(known, key -> elsewhere.containsKey(key)
+                ? Optional.of("not used by kind " + kind.name() + " (only for kind " + String.join(", ", elsewhere.get(key)) + ")")
+                : Optional.empty());
     }
 
     private static Optional<AdminSettings> admin(Settings s) throws InvalidSettingException {
@@ -462,22 +379,10 @@ public record MeshSettings(
             throw new InvalidSettingException(s.full("token-file"),
                     "required while admin.listen is set (admin.listen = \"\" turns the admin API off)");
         }
-        try {
-            SharedKey.checkNotReadableByOthers(Path.of(tokenFile));
-            String token = Files.readString(Path.of(tokenFile)).trim();
-            if (token.length() < 16) {
-                throw new InvalidSettingException(s.full("token-file"), tokenFile + " holds fewer than 16 characters");
-            }
-            return Optional.of(new AdminSettings(listen, token, https));
-        } catch (KeyFileException e) {
-            throw new InvalidSettingException(s.full("token-file"), e.getMessage());
-        } catch (IOException e) {
-            throw new InvalidSettingException(s.full("token-file"), "cannot read " + tokenFile + ": "
-                    + IoReasons.describe(e));
+        String token = s.secretFile("token-file", tokenFile);
+        if (token.length() < 16) {
+            throw new InvalidSettingException(s.full("token-file"), tokenFile + " holds fewer than 16 characters");
         }
-    }
-
-    private static boolean isWildcard(String host) {
-        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+        return Optional.of(new AdminSettings(listen, token, https));
     }
 }

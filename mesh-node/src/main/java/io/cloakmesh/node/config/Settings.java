@@ -3,18 +3,26 @@ package io.cloakmesh.node.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValueType;
+import io.cloakmesh.crypto.IoReasons;
+import io.cloakmesh.crypto.KeyFileException;
+import io.cloakmesh.crypto.SharedKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Typed reads of one config tree that turn every mistake into an {@link InvalidSettingException}
  * carrying the full path, so the operator is told exactly which line to fix.
  */
-final class Settings {
+public final class Settings {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
     private final Config config;
@@ -111,6 +119,35 @@ final class Settings {
         return List.copyOf(result);
     }
 
+    /** A non-empty list of host:port with real ports; {@code what} names one element in the error. */
+    List<HostPort> nonEmptyAddresses(String path, String what) throws InvalidSettingException {
+        List<HostPort> addresses = hostPorts(path);
+        if (addresses.isEmpty()) {
+            throw new InvalidSettingException(full(path), "list at least one " + what + " (host:port)");
+        }
+        for (int i = 0; i < addresses.size(); i++) {
+            if (addresses.get(i).port() == 0) {
+                throw new InvalidSettingException(full(path) + "[" + i + "]", "needs a real port, not 0");
+            }
+        }
+        return addresses;
+    }
+
+    /**
+     * The stripped text of the secret file {@code file} that setting {@code path} names: refused when
+     * other users can read it, like a key file; every failure names the setting.
+     */
+    String secretFile(String path, String file) throws InvalidSettingException {
+        try {
+            SharedKey.checkNotReadableByOthers(Path.of(file));
+            return Files.readString(Path.of(file)).strip();
+        } catch (KeyFileException e) {
+            throw new InvalidSettingException(full(path), e.getMessage());
+        } catch (IOException e) {
+            throw new InvalidSettingException(full(path), "cannot read " + file + ": " + IoReasons.describe(e));
+        }
+    }
+
     Duration duration(String path, boolean zeroAllowed) throws InvalidSettingException {
         Duration d;
         try {
@@ -147,23 +184,33 @@ final class Settings {
         T read(String name, Settings entry) throws InvalidSettingException;
     }
 
-    /** Each key of this object is a name (checked) whose object (only {@code known} keys) becomes a T. */
-    <T> Map<String, T> entries(List<String> known, EntryReader<T> reader) throws InvalidSettingException {
+    /** Each key of this object is a name (checked) whose object becomes a T. */
+    <T> Map<String, T> entries(EntryReader<T> reader) throws InvalidSettingException {
         Map<String, T> result = new LinkedHashMap<>();
         for (String name : keys()) {
             checkName(full(name), name);
-            Settings entry = at(name);
-            entry.onlyKeys(known);
-            result.put(name, reader.read(name, entry));
+            result.put(name, reader.read(name, at(name)));
         }
         return Map.copyOf(result);
     }
 
+    /**
+     * The keys a block may have; {@code elsewhere} explains a key that is valid in other blocks of its
+     * kind (a setting of another service kind).
+     */
+    record KnownKeys(List<String> keys, Function<String, Optional<String>> elsewhere) {
+    }
+
     /** Refuses keys the node does not know, which are almost always typos of ones it does. */
     void onlyKeys(List<String> known) throws InvalidSettingException {
+        onlyKeys(new KnownKeys(known, key -> Optional.empty()));
+    }
+
+    void onlyKeys(KnownKeys known) throws InvalidSettingException {
         for (String key : keys()) {
-            if (!known.contains(key)) {
-                throw new InvalidSettingException(full(key), "unknown setting (known here: " + String.join(", ", known) + ")");
+            if (!known.keys().contains(key)) {
+                throw new InvalidSettingException(full(key), known.elsewhere().apply(key).orElse(
+                        "unknown setting (known here: " + String.join(", ", known.keys()) + ")"));
             }
         }
     }

@@ -4,17 +4,11 @@ import io.cloakmesh.node.config.MeshSettings.LinkSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
-import io.cloakmesh.node.transport.SocketOptions;
-import io.cloakmesh.node.transport.Transports;
-import io.cloakmesh.protocol.link.EntryGate;
 import io.cloakmesh.protocol.link.LinkFailover;
 import io.cloakmesh.protocol.link.LinkRefusedException;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
-import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
-import io.cloakmesh.protocol.pipe.PipeSettings;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,15 +16,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens links for an entry node: gives each client connection a {@link LinkFailover} whose attempts are
+ * Chooses links for an entry node: a client connection's {@link LinkFailover} attempts, in order,
  * the exporters the routing table offers, best first, each over a warm link when one is ready. A failed
  * exporter is put last for a while; the client never sees an attempt that failed.
  */
@@ -48,31 +40,28 @@ final class LinkDialer {
         }
     }
 
-    private final ActorSystem<?> system;
     private final RouteView routes;
     private final LinkSettings link;
-    private final PipeSettings pipe;
     private final WarmLinks warm;
+    private final EntryStack stack;
 
-    LinkDialer(ActorSystem<?> system, RouteView routes, LinkSettings link, PipeSettings pipe, WarmLinks warm) {
-        this.system = system;
+    LinkDialer(RouteView routes, LinkSettings link, WarmLinks warm, EntryStack stack) {
         this.routes = routes;
         this.link = link;
-        this.pipe = pipe;
         this.warm = warm;
+        this.stack = stack;
     }
 
     /**
-     * The link side of one client connection; materialize it once, in the client's stream.
+     * The attempts of one client connection, for its {@link LinkFailover}.
      *
-     * @param node the Redis Cluster node the link is for, if any
+     * @param request names the service and the Redis Cluster node the link is for, if any
      * @param unknownNode run when an exit says the cluster has no such node (the entry's view is stale)
      * @param view the client connection as the admin API shows it; learns the exporter that answered
      */
-    Flow<ByteString, ByteString, NotUsed> link(String service, Optional<String> node, Optional<String> datacenter,
-            ServiceCounters counters, Runnable unknownNode, LiveConnections.Live view) {
-        return LinkFailover.create(new Dialing(new OpenRequest(service, node), datacenter, counters, unknownNode, view),
-                link.openTimeout());
+    LinkFailover.Attempts attempts(OpenRequest request, Optional<String> datacenter, ServiceCounters counters,
+            Runnable unknownNode, LiveConnections.Live view) {
+        return new Dialing(request, datacenter, counters, unknownNode, view);
     }
 
     /** One client connection's way through the candidates. */
@@ -113,12 +102,9 @@ final class LinkDialer {
             boolean more = next < candidates.size();
             Optional<Detached<?>> ready = warm.take(exporter);
             Flow<ByteString, ByteString, ?> wire = ready.<Flow<ByteString, ByteString, ?>>map(Detached::handle)
-                    .orElseGet(() -> Pipe.client(pipe, new CompletableFuture<>()).join(Transports.of(system).connect(
-                            InetSocketAddress.createUnresolved(exporter.linkHost(), exporter.linkPort()), Optional.empty(),
-                            SocketOptions.DEFAULT, link.connectTimeout())));
+                    .orElseGet(() -> stack.wire(exporter, new CompletableFuture<>()));
             AtomicReference<Runnable> uncount = new AtomicReference<>();
-            Flow<ByteString, ByteString, CompletionStage<OpenReply>> attempt = EntryGate.create(request)
-                    .join(wire)
+            Flow<ByteString, ByteString, CompletionStage<OpenReply>> attempt = stack.attempt(request, wire)
                     .watchTermination((reply, ended) -> {
                         ended.whenComplete((d, e) -> Optional.ofNullable(uncount.getAndSet(ENDED)).ifPresent(Runnable::run));
                         return reply;

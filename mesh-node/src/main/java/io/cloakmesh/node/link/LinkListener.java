@@ -7,11 +7,9 @@ import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.net.LogThrottle;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
-import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
 import io.cloakmesh.protocol.link.OpenStatus;
-import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeFailure;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
@@ -38,9 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The exit's side of links: accepts links from entry nodes, runs the pipe handshake with the mesh key,
- * reads the open request and answers it, connecting the named service's target first so that "OK"
- * means bytes can flow. A link may wait for its request (an entry's warm link) for twice
+ * The exit's side of links: accepts links from entry nodes (each assembled by {@link ExitStack}), and
+ * answers their open requests, connecting the named service's target first so that "OK" means bytes
+ * can flow. A link may wait for its request (an entry's warm link) for twice
  * {@code link.warm-idle}. While draining, opens are refused and links waiting for a request are closed.
  */
 public final class LinkListener {
@@ -185,15 +183,10 @@ public final class LinkListener {
                 system.scheduler().scheduleOnce(maxWait, () -> closeUnasked(thisLink, unasked), system.executionContext());
             }
         });
-        Flow<ByteString, ByteString, CompletionStage<Done>> handler = Flow.of(ByteString.class)
-                .via(killSwitch.flow())
-                .via(thisLink.flow())
-                .viaMat(Pipe.server(pipe, authenticated).reversed()
-                        .atop(ExitGate.create(request -> {
-                            unasked.remove(thisLink);
-                            return decide(request, peer, target, linkView);
-                        }))
-                        .join(Flow.completionStageFlow(target.flow)), (a, b) -> b);
+        Flow<ByteString, ByteString, CompletionStage<Done>> handler = ExitStack.link(pipe, authenticated, request -> {
+            unasked.remove(thisLink);
+            return decide(request, peer, target, linkView);
+        }, target.flow, killSwitch, thisLink);
         connection.handleWith(handler).whenComplete((done, failure) -> {
             waiting.done();
             unasked.remove(thisLink);
@@ -245,7 +238,7 @@ public final class LinkListener {
             }
             linkView.service(request.service() + request.targetNode().map(n -> " node " + n).orElse(""));
             linkView.peer(connection.target().toString());
-            target.flow.complete(export.counters.counting(connection.connection().handle(), linkView));
+            target.flow.complete(ExitStack.target(export, connection.connection(), linkView));
             return CompletableFuture.completedFuture(OpenReply.OK);
         }).thenCompose(reply -> reply);
     }

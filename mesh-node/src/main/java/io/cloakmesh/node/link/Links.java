@@ -3,12 +3,8 @@ package io.cloakmesh.node.link;
 import io.cloakmesh.node.cluster.TopologyView;
 import io.cloakmesh.node.cluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
-import io.cloakmesh.node.config.ServiceKind;
 import io.cloakmesh.node.routing.RoutingTable;
 import io.cloakmesh.protocol.cluster.Endpoint;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
@@ -52,15 +48,11 @@ public final class Links {
             implements CborSerializable {
     }
 
-    private final ActorSystem<?> system;
-    private final LinkDialer dialer;
-    private final WarmLinks warm;
+    private final ServiceKinds kinds;
+    private final EntryStack entry;
+    private final ServiceKind.Exit exitContext;
     private final SharedKillSwitch killSwitch;
-    private final ListenerEvents events;
     private final LiveConnections live = new LiveConnections();
-    private final TopologyView topologies;
-    private final TopologyWatcher.Exporter self;
-    private final AtomicInteger watchers = new AtomicInteger();
     private final Map<String, ImportedService> imports = new ConcurrentHashMap<>();
     private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
     private volatile Optional<LinkListener> exit = Optional.empty();
@@ -68,23 +60,21 @@ public final class Links {
     /** What this node imports now: the services warm links are kept for. */
     private volatile java.util.Collection<ImportSettings> importing;
 
-    private Links(ActorSystem<?> system, MeshSettings settings, RouteView routes, PipeSettings pipe,
+    private Links(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings, RouteView routes, PipeSettings pipe,
             SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Exporter self) {
-        this.topologies = topologies;
-        this.self = self;
-        this.system = system;
+        this.kinds = kinds;
         this.importing = settings.imports().values();
-        this.warm = new WarmLinks(system, routes, settings.link(), pipe, () -> importing);
-        this.dialer = new LinkDialer(system, routes, settings.link(), pipe, warm);
+        this.entry = new EntryStack(system, settings.link(), pipe, routes, killSwitch, live, events, topologies,
+                () -> importing);
+        this.exitContext = new ServiceKind.Exit(system, topologies, self);
         this.killSwitch = killSwitch;
-        this.events = events;
     }
 
     /** Binds every listener; fails with the first that cannot bind (the caller then stops the system). */
-    public static CompletionStage<Links> start(ActorSystem<?> system, MeshSettings settings, RouteView routes,
-            TopologyView topologies, PipeSettings pipe, ListenerEvents events) {
+    public static CompletionStage<Links> start(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings,
+            RouteView routes, TopologyView topologies, PipeSettings pipe, ListenerEvents events) {
         String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
-        Links links = new Links(system, settings, routes, pipe, KillSwitches.shared("mesh-connections"), events, topologies,
+        Links links = new Links(system, kinds, settings, routes, pipe, KillSwitches.shared("mesh-connections"), events, topologies,
                 new TopologyWatcher.Exporter(settings.nodeName(), member, settings.datacenter()));
         settings.exports().values().forEach(e -> links.exports.put(e.name(), links.export(e)));
         CompletionStage<Done> exit = settings.link().listen()
@@ -97,7 +87,7 @@ public final class Links {
                         }))
                 .orElse(CompletableFuture.completedFuture(Done.getInstance()));
         return exit.thenCompose(done -> links.startImports(settings.imports().values())).thenApply(done -> {
-            links.warm.start();
+            links.entry.warm().start();
             return links;
         });
     }
@@ -105,10 +95,7 @@ public final class Links {
     private CompletionStage<Done> startImports(java.util.Collection<ImportSettings> wanted) {
         List<CompletableFuture<ImportedService>> started = new ArrayList<>();
         wanted.forEach(i -> {
-            CompletionStage<? extends ImportedService> starting = i.kind() == ServiceKind.REDIS_CLUSTER
-                    ? ClusterImport.start(i, system, dialer, killSwitch, live, events, topologies)
-                    : ServiceImport.start(i, system, dialer, killSwitch, live, events);
-            started.add(starting.toCompletableFuture().thenApply(imported -> {
+            started.add(kinds.of(i.kind()).startImport(i, entry).toCompletableFuture().thenApply(imported -> {
                 imports.put(i.name(), imported);
                 return imported;
             }));
@@ -116,16 +103,12 @@ public final class Links {
         return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).thenApply(x -> Done.getInstance());
     }
 
-    /** An export as it starts; a Redis Cluster's comes with the watcher that keeps its topology. */
     private ServiceExport export(ExportSettings settings) {
-        Optional<ActorRef<TopologyWatcher.Command>> watcher = settings.cluster().map(source -> system.systemActorOf(
-                TopologyWatcher.create(settings.name(), source, self, topologies, settings.connectTimeout().multipliedBy(2)),
-                "topology-" + settings.name() + "-" + watchers.incrementAndGet(), Props.empty()));
-        return new ServiceExport(settings, system, topologies, watcher);
+        return kinds.of(settings.kind()).export(settings, exitContext);
     }
 
     private static void stop(ServiceExport export) {
-        export.watcher().ifPresent(w -> w.tell(TopologyWatcher.Stop.INSTANCE));
+        export.stop();
     }
 
     /**
@@ -231,7 +214,7 @@ public final class Links {
     public Map<String, Map<String, Endpoint>> clusterEndpoints() {
         Map<String, Map<String, Endpoint>> all = new TreeMap<>();
         imports.values().forEach(i -> {
-            if (i instanceof ClusterImport cluster) {
+            if (i instanceof RedisClusterImport cluster) {
                 all.put(cluster.name(), cluster.endpoints());
             }
         });
@@ -250,7 +233,7 @@ public final class Links {
     }
 
     public CompletionStage<Done> unbind() {
-        warm.stop();
+        entry.warm().stop();
         List<CompletableFuture<Done>> unbinds = new ArrayList<>();
         exit.ifPresent(l -> unbinds.add(l.unbind().toCompletableFuture()));
         imports.values().forEach(i -> unbinds.add(i.unbind().toCompletableFuture()));

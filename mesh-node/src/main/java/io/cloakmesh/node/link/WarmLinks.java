@@ -6,11 +6,6 @@ import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.LogThrottle;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
-import io.cloakmesh.node.transport.SocketOptions;
-import io.cloakmesh.node.transport.Transports;
-import io.cloakmesh.protocol.pipe.Pipe;
-import io.cloakmesh.protocol.pipe.PipeSettings;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,10 +14,11 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -30,7 +26,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +56,7 @@ final class WarmLinks {
     private final Materializer materializer;
     private final RouteView routes;
     private final LinkSettings settings;
-    private final PipeSettings pipe;
+    private final BiFunction<ExporterEntry, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire;
     private final Supplier<Collection<ImportSettings>> imports;
     private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
     /** By exporter link address (host:port): one exit may serve several services over the same links. */
@@ -69,13 +64,15 @@ final class WarmLinks {
     private Cancellable ticks;
     private boolean stopped;
 
-    WarmLinks(ActorSystem<?> system, RouteView routes, LinkSettings settings, PipeSettings pipe,
+    /** @param wire dials a link to an exit, as {@link EntryStack#wire} does for every link */
+    WarmLinks(ActorSystem<?> system, RouteView routes, LinkSettings settings,
+            BiFunction<ExporterEntry, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire,
             Supplier<Collection<ImportSettings>> imports) {
         this.system = system;
         this.materializer = Materializer.matFromSystem(system);
         this.routes = routes;
         this.settings = settings;
-        this.pipe = pipe;
+        this.wire = wire;
         this.imports = imports;
     }
 
@@ -152,13 +149,9 @@ final class WarmLinks {
 
     private Warm dial(String address, ExporterEntry exporter) {
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
-        // Materializes when the exit's side ends: a warm link the exit closed (it drains, or the link sat
-        // too long) must leave the pool at once, not fail a client's open later.
-        Flow<ByteString, ByteString, CompletionStage<Done>> connection = Pipe.client(pipe, authenticated)
-                .join(Transports.of(system).connect(InetSocketAddress.createUnresolved(exporter.linkHost(),
-                        exporter.linkPort()), Optional.empty(), SocketOptions.DEFAULT, settings.connectTimeout()))
-                .watchTermination(Keep.right());
-        Warm warm = new Warm(Detached.run(connection, materializer, Attributes.none()));
+        // The wire completes when the exit's side ends: a warm link the exit closed (it drains, or the link
+        // sat too long) must leave the pool at once, not fail a client's open later.
+        Warm warm = new Warm(Detached.run(wire.apply(exporter, authenticated), materializer, Attributes.none()));
         authenticated.thenRun(() -> {
             synchronized (this) {
                 warm.readyAt = System.nanoTime();

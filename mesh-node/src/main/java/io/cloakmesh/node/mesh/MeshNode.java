@@ -11,6 +11,7 @@ import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.link.ServiceKinds;
 import io.cloakmesh.node.net.ClusterGate;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.ListenerEvents;
@@ -117,7 +118,7 @@ public final class MeshNode {
             RouteView routes = new RouteView();
             TopologyView topologies = new TopologyView();
             PipeSettings pipe = new PipeSettings(settings.link().key(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
-            Links links = Links.start(system, settings, routes, topologies, pipe, events).toCompletableFuture().join();
+            Links links = Links.start(system, ServiceKinds.ALL, settings, routes, topologies, pipe, events).toCompletableFuture().join();
             system.systemActorOf(TopologyTable.create(topologies), "topologies", Props.empty());
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
             ActorRef<RoutingTable.Command> routing = system.systemActorOf(
@@ -254,7 +255,7 @@ public final class MeshNode {
     private CompletionStage<Links.ReloadResult> reloadNow() {
         MeshSettings next;
         try {
-            next = MeshSettings.load(configFile);
+            next = MeshSettings.load(configFile, ServiceKinds.ALL);
         } catch (InvalidSettingException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("invalid configuration in " + configFile
                     + ": " + e.getMessage()));

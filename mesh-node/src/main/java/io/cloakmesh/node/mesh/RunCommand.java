@@ -2,6 +2,7 @@ package io.cloakmesh.node.mesh;
 
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
+import io.cloakmesh.node.link.ServiceKinds;
 import io.cloakmesh.node.net.Failures;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,7 +29,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         MeshSettings settings;
         try {
-            settings = MeshSettings.load(config);
+            settings = MeshSettings.load(config, ServiceKinds.ALL);
         } catch (InvalidSettingException e) {
             System.err.println("mesh-node: invalid configuration in " + config + ": " + e.getMessage());
             return 1;

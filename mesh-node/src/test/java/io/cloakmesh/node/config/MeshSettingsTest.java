@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.crypto.pki.CertificateAuthority;
 import io.cloakmesh.crypto.pki.PemOutput;
+import io.cloakmesh.node.link.ServiceKinds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class MeshSettingsTest {
     private static MeshSettings load(String text) throws Exception {
         Path file = Files.createTempFile(dir, "node", ".conf");
         Files.writeString(file, text);
-        return MeshSettings.load(file);
+        return MeshSettings.load(file, ServiceKinds.ALL);
     }
 
     @Test
@@ -70,7 +71,7 @@ class MeshSettingsTest {
         MeshSettings s = load(valid());
         assertEquals("b1", s.nodeName());
         assertEquals("dc-b", s.datacenter());
-        assertEquals(new HostPort("127.0.0.1", 6379), s.exports().get("redis").targets().get(0));
+        assertEquals(new HostPort("127.0.0.1", 6379), s.exports().get("redis").details(TcpTargets.class).targets().get(0));
         assertEquals("dc-a", s.imports().get("cache").datacenter().orElseThrow());
         assertEquals("keep-majority", s.cluster().sbrStrategy());
         assertEquals(s.cluster().bind(), s.cluster().canonical());
@@ -187,13 +188,13 @@ class MeshSettingsTest {
                 + " password-file = \"" + password + "\" }\n"
                 + "cloakmesh.imports.rcin { kind = redis-cluster, listen = \"127.0.0.1:7001\", node-ports = \"21000-21099\" }\n");
         MeshSettings.ExportSettings export = s.exports().get("rc");
-        assertEquals(ServiceKind.REDIS_CLUSTER, export.kind());
-        assertEquals(new RedisCredentials("mesh", "s3cret"), export.cluster().orElseThrow().credentials().orElseThrow());
+        assertEquals("redis-cluster", export.kind());
+        assertEquals(new RedisCredentials("mesh", "s3cret"), export.details(ClusterSource.class).credentials().orElseThrow());
         assertTrue(!export.toString().contains("s3cret"), export.toString());
-        MeshSettings.NodeEndpoints endpoints = s.imports().get("rcin").cluster().orElseThrow();
-        assertEquals(new MeshSettings.NodeEndpoints("127.0.0.1", 21000, 21099, Duration.ofMinutes(5), Duration.ofSeconds(3)),
+        NodeEndpoints endpoints = s.imports().get("rcin").details(NodeEndpoints.class);
+        assertEquals(new NodeEndpoints("127.0.0.1", 21000, 21099, Duration.ofMinutes(5), Duration.ofSeconds(3)),
                 endpoints);
-        assertEquals(ServiceKind.TCP, s.imports().get("cache").kind());
+        assertEquals("tcp", s.imports().get("cache").kind());
     }
 
     @Test

@@ -5,7 +5,7 @@ import io.cloakmesh.node.cluster.TopologyView;
 import io.cloakmesh.node.cluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
-import io.cloakmesh.node.config.MeshSettings.NodeEndpoints;
+import io.cloakmesh.node.config.NodeEndpoints;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.protocol.cluster.ClusterNode;
@@ -25,13 +25,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,17 +43,16 @@ import org.slf4j.LoggerFactory;
  * node of the remote cluster, kept in step with its topology. It is also the {@link EndpointSource} the
  * connections' reply rewriting reads: a node's endpoint is handed to clients only once it is listening.
  */
-final class ClusterImport implements ImportedService, EndpointSource {
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterImport.class);
+final class RedisClusterImport implements ImportedService, EndpointSource {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisClusterImport.class);
     /** How long a refresh waits for the receptionist and then for an exporter's fresh reading. */
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
 
     private final ImportSettings settings;
     private final NodeEndpoints range;
     private final ActorSystem<?> system;
-    private final LinkDialer dialer;
-    private final SharedKillSwitch killSwitch;
-    private final LiveConnections live;
+    private final EntryStack entry;
+    private final Function<EndpointSource, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages;
     private final ListenerEvents events;
     private final TopologyView view;
     private final EndpointAllocator allocator;
@@ -64,30 +66,29 @@ final class ClusterImport implements ImportedService, EndpointSource {
     private volatile boolean stopped;
     private CompletableFuture<Done> refreshing = CompletableFuture.completedFuture(Done.getInstance());
 
-    private ClusterImport(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer, SharedKillSwitch killSwitch,
-            LiveConnections live, ListenerEvents events, TopologyView view) {
+    private RedisClusterImport(ImportSettings settings, EntryStack entry,
+            Function<EndpointSource, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
         this.settings = settings;
-        this.range = settings.cluster().orElseThrow();
-        this.system = system;
-        this.dialer = dialer;
-        this.killSwitch = killSwitch;
-        this.live = live;
-        this.events = events;
-        this.view = view;
+        this.range = settings.details(NodeEndpoints.class);
+        this.system = entry.system();
+        this.entry = entry;
+        this.stages = stages;
+        this.events = entry.events();
+        this.view = entry.topologies();
         this.allocator = new EndpointAllocator(range.host(), range.firstPort(), range.lastPort(), range.grace(), System::nanoTime);
     }
 
-    static CompletionStage<ClusterImport> start(ImportSettings settings, ActorSystem<?> system, LinkDialer dialer,
-            SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events, TopologyView view) {
-        ClusterImport imported = new ClusterImport(settings, system, dialer, killSwitch, live, events, view);
+    /** @param stages the kind's entry stages for one client connection, reading endpoints from here */
+    static CompletionStage<RedisClusterImport> start(ImportSettings settings, EntryStack entry,
+            Function<EndpointSource, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
+        RedisClusterImport imported = new RedisClusterImport(settings, entry, stages);
         ServiceImport.Route seedRoute = new ServiceImport.Route(settings, Optional.empty(), "import " + settings.name(),
-                new ServiceCounters(settings.name(), "import"), () -> ConnectionStacks.entry(settings, Optional.of(imported)),
-                () -> { });
-        return ServiceImport.start(seedRoute, settings.listen(), system, dialer, killSwitch, live, events)
+                new ServiceCounters(settings.name(), "import"), () -> stages.apply(imported), () -> { });
+        return ServiceImport.start(seedRoute, settings.listen(), entry)
                 .thenApply(seed -> {
                     imported.seed = seed;
-                    view.listen(imported.onTopology);
-                    view.of(settings.name()).ifPresent(imported::onTopology);
+                    imported.view.listen(imported.onTopology);
+                    imported.view.of(settings.name()).ifPresent(imported::onTopology);
                     return imported;
                 });
     }
@@ -207,9 +208,8 @@ final class ClusterImport implements ImportedService, EndpointSource {
         String label = "import " + name() + " node " + endpoint.text();
         ServiceImport.Route route = new ServiceImport.Route(settings, Optional.of(id), label,
                 new ServiceCounters(name() + "/" + endpoint.text(), "import"),
-                () -> ConnectionStacks.entry(settings, Optional.of(this)), () -> refresh(id));
-        return ServiceImport.start(route, new HostPort(endpoint.host(), endpoint.port()), system, dialer, killSwitch, live,
-                        events)
+                () -> stages.apply(this), () -> refresh(id));
+        return ServiceImport.start(route, new HostPort(endpoint.host(), endpoint.port()), entry)
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {
                         LOG.error("import {}: cannot listen on {} for node {}: {}", name(), endpoint.text(), id,
