@@ -1,7 +1,6 @@
 package io.cloakmesh.node.admin;
 
 import io.cloakmesh.node.link.Links;
-import io.cloakmesh.node.mesh.MeshNode;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,13 +35,13 @@ public final class AdminAgent extends AbstractBehavior<AdminAgent.Command> {
     public record ReloadReply(String node, boolean ok, String message, Links.ReloadResult result) implements CborSerializable {
     }
 
-    private final MeshNode node;
+    private final ManagedNode node;
 
-    public static Behavior<Command> create(MeshNode node) {
+    public static Behavior<Command> create(ManagedNode node) {
         return Behaviors.setup(ctx -> new AdminAgent(ctx, node));
     }
 
-    private AdminAgent(ActorContext<Command> ctx, MeshNode node) {
+    private AdminAgent(ActorContext<Command> ctx, ManagedNode node) {
         super(ctx);
         this.node = node;
         ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
@@ -52,17 +51,17 @@ public final class AdminAgent extends AbstractBehavior<AdminAgent.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(GetReport.class, m -> {
-                    m.replyTo().tell(Reports.of(node));
+                    m.replyTo().tell(node.report());
                     return this;
                 })
                 .onMessage(SetDraining.class, m -> {
-                    node.setDraining(m.draining()).thenRun(() -> m.replyTo().tell(Reports.of(node)));
+                    node.setDraining(m.draining()).thenRun(() -> m.replyTo().tell(node.report()));
                     return this;
                 })
                 .onMessage(Reload.class, m -> {
                     node.reload().whenComplete((result, failure) -> m.replyTo().tell(failure == null
-                            ? new ReloadReply(node.settings().nodeName(), true, "reloaded", result)
-                            : new ReloadReply(node.settings().nodeName(), false, Failures.rootMessage(failure), null)));
+                            ? new ReloadReply(node.name(), true, "reloaded", result)
+                            : new ReloadReply(node.name(), false, Failures.rootMessage(failure), null)));
                     return this;
                 })
                 .build();

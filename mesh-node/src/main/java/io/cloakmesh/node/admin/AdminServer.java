@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
 import io.cloakmesh.node.config.MeshSettings.AdminSettings;
-import io.cloakmesh.node.mesh.MeshNode;
 import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.tls.ReloadingTls;
@@ -56,18 +55,18 @@ public final class AdminServer extends AllDirectives {
     /** How long one node's part of a mesh-wide answer may take before it is marked unanswered. */
     private static final Duration PER_NODE = Duration.ofSeconds(2);
 
-    private final MeshNode node;
+    private final ManagedNode node;
     private final byte[] tokenDigest;
     private final MeshQuery mesh;
 
-    private AdminServer(MeshNode node, String token) {
+    private AdminServer(ManagedNode node, String token) {
         this.node = node;
         this.tokenDigest = sha256(token);
         this.mesh = new MeshQuery(node.system(), PER_NODE);
     }
 
     /** Binds the API on admin.listen, over HTTPS with {@code https}'s certificates when given. */
-    public static CompletionStage<ServerBinding> start(MeshNode node, AdminSettings settings, Optional<ReloadingTls> https) {
+    public static CompletionStage<ServerBinding> start(ManagedNode node, AdminSettings settings, Optional<ReloadingTls> https) {
         AdminServer server = new AdminServer(node, settings.token());
         ServerBuilder builder = Http.get(node.system()).newServerAt(settings.listen().host(), settings.listen().port());
         if (https.isPresent()) {
@@ -104,11 +103,11 @@ public final class AdminServer extends AllDirectives {
             }
             return concat(
                     path("metrics", () -> get(() -> complete(HttpEntities.create(
-                            ContentTypes.TEXT_PLAIN_UTF8, Prometheus.render(Reports.of(node)))))),
+                            ContentTypes.TEXT_PLAIN_UTF8, Prometheus.render(node.report()))))),
                     // Pekko Management's read-only membership routes, under /cluster/.
                     ClusterHttpManagementRoutes.readOnly(Cluster.get(Adapter.toClassic(node.system()))),
                     pathPrefix("v1", () -> concat(
-                            path("node", () -> get(() -> json(() -> Reports.of(node)))),
+                            path("node", () -> get(() -> json(() -> node.report()))),
                             path("status", () -> get(() -> gathered(MeshViews::status))),
                             path("members", () -> get(() -> gathered(MeshViews::members))),
                             path("services", () -> get(() -> gathered(MeshViews::services))),

@@ -5,7 +5,6 @@ import io.cloakmesh.node.link.LiveConnections;
 import io.cloakmesh.protocol.cluster.ClusterNode;
 import io.cloakmesh.protocol.cluster.Shard;
 import io.cloakmesh.node.link.ServiceCounters;
-import io.cloakmesh.node.mesh.MeshNode;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
 import java.util.ArrayList;
@@ -80,9 +79,9 @@ final class MeshViews {
     record Stats(List<NodeStats> nodes, List<String> unanswered) {
     }
 
-    private final MeshNode node;
+    private final ManagedNode node;
 
-    MeshViews(MeshNode node) {
+    MeshViews(ManagedNode node) {
         this.node = node;
     }
 
@@ -94,7 +93,7 @@ final class MeshViews {
         }
         int connections = g.reports().stream().mapToInt(r -> (int) r.connections().stream()
                 .filter(c -> c.role().equals("import")).count()).sum();
-        return new Status(node.settings().nodeName(), node.settings().datacenter(), byStatus,
+        return new Status(node.name(), node.datacenter(), byStatus,
                 new ArrayList<>(new TreeSet<>(state.getUnreachableDataCenters())), node.routes().routes().size(),
                 connections, g.unanswered());
     }

@@ -5,6 +5,8 @@ import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.admin.AdminServer;
+import io.cloakmesh.node.admin.ManagedNode;
+import io.cloakmesh.node.admin.NodeReport;
 import io.cloakmesh.node.cluster.TopologyTable;
 import io.cloakmesh.node.cluster.TopologyView;
 import io.cloakmesh.node.config.HostPort;
@@ -59,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * API, and the order they stop in. SIGTERM (or the admin API's drain) marks the node draining first, so
  * entries stop choosing it before its listeners close.
  */
-public final class MeshNode {
+public final class MeshNode implements ManagedNode {
     private static final Logger LOG = LoggerFactory.getLogger(MeshNode.class);
     /** The pipe handshake's own deadline inside a link's open timeout. */
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
@@ -206,14 +208,32 @@ public final class MeshNode {
         return settings;
     }
 
+    @Override
+    public String name() {
+        return settings.nodeName();
+    }
+
+    @Override
+    public String datacenter() {
+        return settings.datacenter();
+    }
+
+    @Override
+    public NodeReport report() {
+        return Reports.of(this);
+    }
+
+    @Override
     public ActorSystem<Void> system() {
         return system;
     }
 
+    @Override
     public RouteView routes() {
         return routes;
     }
 
+    @Override
     public TopologyView topologies() {
         return topologies;
     }
@@ -222,6 +242,7 @@ public final class MeshNode {
         return links;
     }
 
+    @Override
     public ListenerEvents listenerEvents() {
         return listenerEvents;
     }
@@ -231,6 +252,7 @@ public final class MeshNode {
     }
 
     /** Marks this node draining (no new links as an exit, open ones finish) or active again. */
+    @Override
     public CompletionStage<Done> setDraining(boolean draining) {
         if (draining != links.draining()) {
             LOG.info("node {} {}", settings.nodeName(), draining ? "draining: taking no new links" : "active again");
@@ -244,6 +266,7 @@ public final class MeshNode {
      * Reads the configuration file again and applies its exports and imports; anything else that changed
      * is refused, since it needs a restart. Unchanged services keep their connections.
      */
+    @Override
     public synchronized CompletionStage<Links.ReloadResult> reload() {
         // One reload at a time: each compares the file with what the previous one applied.
         CompletableFuture<Links.ReloadResult> next = reloads.handle((r, e) -> null).thenCompose(x -> reloadNow())

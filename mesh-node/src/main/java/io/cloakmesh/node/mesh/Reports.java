@@ -1,8 +1,9 @@
-package io.cloakmesh.node.admin;
+package io.cloakmesh.node.mesh;
 
+import io.cloakmesh.node.admin.NodeReport;
 import io.cloakmesh.node.config.MeshSettings;
-import io.cloakmesh.node.mesh.MeshNode;
 import io.cloakmesh.node.routing.ExporterEntry;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,9 @@ final class Reports {
         MeshSettings settings = node.settings();
         List<NodeReport.ImportReport> imports = new ArrayList<>();
         List<NodeReport.RouteReport> routes = new ArrayList<>();
-        Map<String, java.net.InetSocketAddress> bound = node.links().importAddresses();
+        Map<String, InetSocketAddress> bound = node.links().importAddresses();
         settings.imports().values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(i -> {
-            java.net.InetSocketAddress address = bound.get(i.name());
+            InetSocketAddress address = bound.get(i.name());
             imports.add(new NodeReport.ImportReport(i.name(),
                     address == null ? i.listen().toString() : address.getHostString() + ":" + address.getPort(),
                     i.datacenter().orElse("")));
@@ -28,7 +29,7 @@ final class Reports {
         });
         return new NodeReport(settings.nodeName(), settings.datacenter(),
                 Cluster.get(node.system()).selfMember().address().toString(), node.draining(),
-                node.links().linkAddress().map(java.net.InetSocketAddress::getPort).orElse(0),
+                node.links().linkAddress().map(InetSocketAddress::getPort).orElse(0),
                 imports, settings.exports().keySet().stream().sorted().toList(), node.links().counters(),
                 node.links().connections(), routes, node.listenerEvents().snapshot(), endpoints(node));
     }

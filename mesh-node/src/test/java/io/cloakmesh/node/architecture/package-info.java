@@ -1,0 +1,2 @@
+/** Architecture rules checked against the compiled classes. */
+package io.cloakmesh.node.architecture;
