@@ -1,6 +1,6 @@
 package io.cloakmesh.node.admin;
 
-import io.cloakmesh.node.cluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.link.Links;
 import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.routing.RouteView;

@@ -1,9 +1,9 @@
 package io.cloakmesh.node.admin;
 
-import io.cloakmesh.node.cluster.TopologyEntry;
+import io.cloakmesh.node.rediscluster.TopologyEntry;
 import io.cloakmesh.node.link.LiveConnections;
-import io.cloakmesh.protocol.cluster.ClusterNode;
-import io.cloakmesh.protocol.cluster.Shard;
+import io.cloakmesh.protocol.rediscluster.RedisNode;
+import io.cloakmesh.protocol.rediscluster.Shard;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
@@ -165,10 +165,10 @@ final class MeshViews {
         List<TopologyNode> nodes = new ArrayList<>();
         newest.ifPresent(entry -> {
             for (Shard shard : entry.topology().shards()) {
-                String primary = shard.nodes().stream().filter(ClusterNode::primary).map(ClusterNode::id).findFirst().orElse("");
+                String primary = shard.nodes().stream().filter(RedisNode::primary).map(RedisNode::id).findFirst().orElse("");
                 List<String> slots = shard.slots().stream()
                         .map(r -> r.start() == r.end() ? Integer.toString(r.start()) : r.start() + "-" + r.end()).toList();
-                for (ClusterNode n : shard.nodes()) {
+                for (RedisNode n : shard.nodes()) {
                     nodes.add(new TopologyNode(n.id(), n.ip() + ":" + n.port(), n.primary() ? "primary" : "replica",
                             n.primary() ? "" : primary, n.primary() ? slots : List.of(), n.health(),
                             seenBy.getOrDefault(n.id(), List.of()), endpoints.getOrDefault(n.id(), Map.of())));

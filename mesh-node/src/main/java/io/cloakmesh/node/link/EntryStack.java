@@ -1,6 +1,6 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.cluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.config.MeshSettings.LinkSettings;
 import io.cloakmesh.node.net.ListenerEvents;

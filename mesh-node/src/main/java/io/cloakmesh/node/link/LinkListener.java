@@ -4,7 +4,7 @@ import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.HandshakeBudget;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.net.ListenerEvents;
-import io.cloakmesh.node.net.LogThrottle;
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.protocol.link.OpenReply;
@@ -51,7 +51,7 @@ public final class LinkListener {
     private final Function<String, ServiceExport> exports;
     private final int maxLinks;
     private final HandshakeBudget handshakes;
-    private final LogThrottle strangers = new LogThrottle(Duration.ofSeconds(10));
+    private final LogRateLimit strangers = new LogRateLimit(Duration.ofSeconds(10));
     /** Links past the handshake, waiting for a request or open: what max-links limits. */
     private final AtomicInteger links = new AtomicInteger();
     /** Links past the handshake that have not asked for anything yet (warm links), to close on drain. */

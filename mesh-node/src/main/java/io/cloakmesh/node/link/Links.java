@@ -1,10 +1,10 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.cluster.TopologyView;
-import io.cloakmesh.node.cluster.TopologyWatcher;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.routing.RoutingTable;
-import io.cloakmesh.protocol.cluster.Endpoint;
+import io.cloakmesh.protocol.rediscluster.Endpoint;
 import org.apache.pekko.cluster.typed.Cluster;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;

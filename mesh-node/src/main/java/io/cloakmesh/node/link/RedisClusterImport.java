@@ -1,18 +1,18 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.cluster.TopologyEntry;
-import io.cloakmesh.node.cluster.TopologyView;
-import io.cloakmesh.node.cluster.TopologyWatcher;
+import io.cloakmesh.node.rediscluster.TopologyEntry;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.config.NodeEndpoints;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.ListenerEvents;
-import io.cloakmesh.protocol.cluster.ClusterNode;
-import io.cloakmesh.protocol.cluster.ClusterTopology;
-import io.cloakmesh.protocol.cluster.Endpoint;
-import io.cloakmesh.protocol.cluster.EndpointAllocator;
-import io.cloakmesh.protocol.cluster.EndpointSource;
+import io.cloakmesh.protocol.rediscluster.RedisNode;
+import io.cloakmesh.protocol.rediscluster.RedisTopology;
+import io.cloakmesh.protocol.rediscluster.Endpoint;
+import io.cloakmesh.protocol.rediscluster.EndpointAllocator;
+import io.cloakmesh.protocol.rediscluster.EndpointSource;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     private final Map<String, CompletableFuture<ServiceImport>> listeners = new ConcurrentHashMap<>();
     /** Endpoints that listen: the only ones given to clients. */
     private final Map<String, Endpoint> listening = new ConcurrentHashMap<>();
-    private volatile ClusterTopology topology = new ClusterTopology(List.of());
+    private volatile RedisTopology topology = new RedisTopology(List.of());
     private volatile ServiceImport seed;
     private volatile boolean stopped;
     private CompletableFuture<Done> refreshing = CompletableFuture.completedFuture(Done.getInstance());
@@ -116,7 +116,7 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     @Override
     public Optional<String> nodeAt(String host, int port) {
         boolean anyHost = host.isEmpty() || host.equals("?");
-        for (ClusterNode n : topology.nodes()) {
+        for (RedisNode n : topology.nodes()) {
             boolean portMatches = port != 0 && (port == n.port() || port == n.tlsPort());
             if (portMatches && (anyHost || host.equals(n.ip()) || host.equals(n.hostname()))) {
                 return Optional.of(n.id());
@@ -170,12 +170,12 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     }
 
     /** Gives new nodes endpoints and closes those whose grace has passed; completes once all listen. */
-    private synchronized CompletionStage<Done> apply(ClusterTopology next) {
+    private synchronized CompletionStage<Done> apply(RedisTopology next) {
         if (stopped) {
             return CompletableFuture.completedFuture(Done.getInstance());
         }
         topology = next;
-        EndpointAllocator.Allocation allocation = allocator.update(next.nodes().stream().map(ClusterNode::id).toList());
+        EndpointAllocator.Allocation allocation = allocator.update(next.nodes().stream().map(RedisNode::id).toList());
         if (!allocation.unallocated().isEmpty()) {
             LOG.error("import {}: node-ports {}-{} is full: {} node(s) of the cluster have no endpoint here (clients "
                     + "redirected to them get an error): widen cloakmesh.imports.{}.node-ports", name(), range.firstPort(),

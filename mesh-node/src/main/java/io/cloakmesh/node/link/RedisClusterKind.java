@@ -1,9 +1,9 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.cluster.TopologyEntry;
-import io.cloakmesh.node.cluster.TopologyView;
-import io.cloakmesh.node.cluster.TopologyWatcher;
-import io.cloakmesh.node.config.ClusterSource;
+import io.cloakmesh.node.rediscluster.TopologyEntry;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyWatcher;
+import io.cloakmesh.node.config.RedisClusterSource;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
@@ -11,9 +11,9 @@ import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.config.NodeEndpoints;
 import io.cloakmesh.node.config.ServiceDetails;
 import io.cloakmesh.node.config.Settings;
-import io.cloakmesh.protocol.cluster.ClusterNode;
-import io.cloakmesh.protocol.cluster.ClusterReplyStage;
-import io.cloakmesh.protocol.cluster.ClusterTopology;
+import io.cloakmesh.protocol.rediscluster.RedisNode;
+import io.cloakmesh.protocol.rediscluster.ReplyRewriteStage;
+import io.cloakmesh.protocol.rediscluster.RedisTopology;
 import io.cloakmesh.protocol.resp.RespLimits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ import org.apache.pekko.stream.javadsl.BidiFlow;
 
 /**
  * {@code kind = redis-cluster}: a whole Redis Cluster. The import gives each remote node an endpoint
- * ({@link RedisClusterImport}) and runs {@link ClusterReplyStage} on every client connection, so replies
+ * ({@link RedisClusterImport}) and runs {@link ReplyRewriteStage} on every client connection, so replies
  * name only those endpoints; the export keeps the cluster's topology ({@link TopologyWatcher}) and sends
  * a link to the node it names, or to any healthy node.
  */
@@ -60,7 +60,7 @@ final class RedisClusterKind implements ServiceKind {
 
     @Override
     public ServiceDetails readExport(Settings block) throws InvalidSettingException {
-        return ClusterSource.read(block);
+        return RedisClusterSource.read(block);
     }
 
     @Override
@@ -76,13 +76,13 @@ final class RedisClusterKind implements ServiceKind {
     @Override
     public CompletionStage<RedisClusterImport> startImport(ImportSettings settings, EntryStack entry) {
         Duration unmappedWait = settings.details(NodeEndpoints.class).unmappedWait();
-        return RedisClusterImport.start(settings, entry, endpoints -> BidiFlow.fromGraph(new ClusterReplyStage(
-                new ClusterReplyStage.Settings(RespLimits.DEFAULTS, MAX_GATHERED, MAX_OUTSTANDING, unmappedWait), endpoints)));
+        return RedisClusterImport.start(settings, entry, endpoints -> BidiFlow.fromGraph(new ReplyRewriteStage(
+                new ReplyRewriteStage.Settings(RespLimits.DEFAULTS, MAX_GATHERED, MAX_OUTSTANDING, unmappedWait), endpoints)));
     }
 
     @Override
     public ServiceExport export(ExportSettings settings, Exit exit) {
-        ClusterSource source = settings.details(ClusterSource.class);
+        RedisClusterSource source = settings.details(RedisClusterSource.class);
         ActorRef<TopologyWatcher.Command> watcher = exit.system().systemActorOf(TopologyWatcher.create(settings.name(),
                         source, exit.self(), exit.topologies(), settings.connectTimeout().multipliedBy(2)),
                 "topology-" + settings.name() + "-" + WATCHERS.incrementAndGet(), Props.empty());
@@ -91,7 +91,7 @@ final class RedisClusterKind implements ServiceKind {
     }
 
     /** Where a link goes: the node it names, as the topology says, or any healthy node. */
-    private record Nodes(String service, ClusterSource source, ActorSystem<?> system, TopologyView topologies,
+    private record Nodes(String service, RedisClusterSource source, ActorSystem<?> system, TopologyView topologies,
             ActorRef<TopologyWatcher.Command> watcher) implements ServiceExport.Targets {
         @Override
         public CompletionStage<List<HostPort>> of(Optional<String> node) {
@@ -131,11 +131,11 @@ final class RedisClusterKind implements ServiceKind {
          * For a client that names no node (the seed endpoint): healthy primaries, then healthy replicas,
          * then the seeds; any node answers a cluster client and redirects it where it must go.
          */
-        private List<HostPort> anyNode(Optional<ClusterTopology> topology) {
+        private List<HostPort> anyNode(Optional<RedisTopology> topology) {
             Set<HostPort> order = new LinkedHashSet<>();
-            List<ClusterNode> nodes = new ArrayList<>(topology.map(ClusterTopology::nodes).orElse(List.of()));
-            nodes.sort(Comparator.comparing((ClusterNode n) -> !n.primary()));
-            for (ClusterNode n : nodes) {
+            List<RedisNode> nodes = new ArrayList<>(topology.map(RedisTopology::nodes).orElse(List.of()));
+            nodes.sort(Comparator.comparing((RedisNode n) -> !n.primary()));
+            for (RedisNode n : nodes) {
                 if (n.health().equals("online") && !n.ip().isEmpty() && n.port() != 0) {
                     order.add(new HostPort(n.ip(), n.port()));
                 }

@@ -1,7 +1,7 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.cluster.TopologyView;
-import io.cloakmesh.node.cluster.TopologyWatcher;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.node.config.KindReader;
 import io.cloakmesh.node.config.MeshSettings.ExportSettings;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;

@@ -3,7 +3,7 @@ package io.cloakmesh.node.link;
 import io.cloakmesh.node.config.MeshSettings.ImportSettings;
 import io.cloakmesh.node.config.MeshSettings.LinkSettings;
 import io.cloakmesh.node.net.Failures;
-import io.cloakmesh.node.net.LogThrottle;
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;
 import java.time.Duration;
@@ -58,7 +58,7 @@ final class WarmLinks {
     private final LinkSettings settings;
     private final BiFunction<ExporterEntry, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire;
     private final Supplier<Collection<ImportSettings>> imports;
-    private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
+    private final LogRateLimit failures = new LogRateLimit(Duration.ofSeconds(30));
     /** By exporter link address (host:port): one exit may serve several services over the same links. */
     private final Map<String, List<Warm>> pools = new HashMap<>();
     private Cancellable ticks;

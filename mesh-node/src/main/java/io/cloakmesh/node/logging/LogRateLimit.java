@@ -1,66 +1,48 @@
 package io.cloakmesh.node.logging;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.turbo.TurboFilter;
-import ch.qos.logback.core.spi.FilterReply;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.LoggerFactory;
-import org.slf4j.Marker;
+import java.time.Duration;
+import java.util.function.LongConsumer;
 
 /**
- * Lets through at most {@code linesPerPeriod} lines per logger per period from loggers under
- * {@code prefix}, and says how many it held back. Pekko's IO and remoting log a line (with a stack trace)
- * per failed accept or handshake, which a peer on the network can cause thousands of times a second,
- * for instance by exhausting file descriptors (logback.xml).
+ * At most {@code lines} log lines per period for an event that a peer on the network can repeat at
+ * will; the next line written says how many were held back. Used by cloakmesh's own per-connection
+ * warnings and, per logger, by {@link PekkoLogFilter} for Pekko's.
  */
-public final class LogRateLimit extends TurboFilter {
-    private static final org.slf4j.Logger REPORT = LoggerFactory.getLogger(LogRateLimit.class);
+public final class LogRateLimit {
+    private final int lines;
+    private final long periodNanos;
+    private long windowStart;
+    private int written;
+    private long held;
 
-    private String prefix = "org.apache.pekko";
-    private int linesPerPeriod = 20;
-    private long periodMillis = 10_000;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
-
-    private static final class Window {
-        final AtomicLong start = new AtomicLong();
-        final AtomicLong lines = new AtomicLong();
-        final AtomicLong held = new AtomicLong();
+    public LogRateLimit(int lines, Duration period) {
+        this.lines = lines;
+        this.periodNanos = period.toNanos();
+        this.windowStart = System.nanoTime() - periodNanos;
     }
 
-    public void setPrefix(String prefix) {
-        this.prefix = prefix;
+    /** One line per period. */
+    public LogRateLimit(Duration period) {
+        this(1, period);
     }
 
-    public void setLinesPerPeriod(int lines) {
-        this.linesPerPeriod = lines;
-    }
-
-    public void setPeriodMillis(long millis) {
-        this.periodMillis = millis;
-    }
-
-    @Override
-    public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (level == null || !logger.getName().startsWith(prefix) || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
-            return FilterReply.NEUTRAL;
-        }
-        Window window = windows.computeIfAbsent(logger.getName(), name -> new Window());
-        long now = System.currentTimeMillis();
-        long start = window.start.get();
-        if (now - start >= periodMillis && window.start.compareAndSet(start, now)) {
-            window.lines.set(0);
-            long held = window.held.getAndSet(0);
-            if (held > 0) {
-                REPORT.warn("held back {} log lines of {} in the last {} s", held, logger.getName(), periodMillis / 1000);
+    /** Calls {@code log} with the number of lines held back since the last one written, or holds this one back. */
+    public void occurred(LongConsumer log) {
+        long skipped;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (now - windowStart >= periodNanos) {
+                windowStart = now;
+                written = 0;
             }
+            if (written >= lines) {
+                held++;
+                return;
+            }
+            written++;
+            skipped = held;
+            held = 0;
         }
-        if (window.lines.incrementAndGet() > linesPerPeriod) {
-            window.held.incrementAndGet();
-            return FilterReply.DENY;
-        }
-        return FilterReply.NEUTRAL;
+        log.accept(skipped);
     }
 }

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.net;
 
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.crypto.tls.ClientHello;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -49,8 +50,8 @@ public final class ClusterGate {
     private final HandshakeBudget budget;
     private final ListenerEvents events;
     private final Map<String, Admission> waiting = new ConcurrentHashMap<>();
-    private final LogThrottle refusals = new LogThrottle(Duration.ofSeconds(10));
-    private final LogThrottle acceptPauses = new LogThrottle(Duration.ofSeconds(10));
+    private final LogRateLimit refusals = new LogRateLimit(Duration.ofSeconds(10));
+    private final LogRateLimit acceptPauses = new LogRateLimit(Duration.ofSeconds(10));
     private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1,
             new DefaultThreadFactory("cluster-gate", true), NioIoHandler.newFactory());
     private volatile InetSocketAddress artery;

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.net;
 
+import io.cloakmesh.node.logging.LogRateLimit;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -27,7 +28,7 @@ public final class HandshakeBudget {
     private int waiting;
     private long admittedSoFar;
     private final AtomicLong evicted = new AtomicLong();
-    private final LogThrottle throttle = new LogThrottle(Duration.ofSeconds(10));
+    private final LogRateLimit throttle = new LogRateLimit(Duration.ofSeconds(10));
 
     /** @param evicted told each time the budget closes a connection, for the metrics */
     public HandshakeBudget(String what, int max, Runnable evicted) {

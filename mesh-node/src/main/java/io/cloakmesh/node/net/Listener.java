@@ -1,5 +1,6 @@
 package io.cloakmesh.node.net;
 
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.node.transport.Transports;
@@ -94,7 +95,7 @@ public final class Listener {
      * the process's descriptors (then also tells {@code descriptorsLow}; those lines are rate-limited).
      */
     public static ConnectionLimit.LimitListener logging(String what, Runnable descriptorsLow) {
-        LogThrottle throttle = new LogThrottle(Duration.ofSeconds(10));
+        LogRateLimit throttle = new LogRateLimit(Duration.ofSeconds(10));
         return new ConnectionLimit.LimitListener() {
             @Override
             public void limitReached(int max) {

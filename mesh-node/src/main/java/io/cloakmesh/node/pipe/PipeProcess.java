@@ -44,8 +44,8 @@ public final class PipeProcess {
     }
 
     static int run(PipeOptions options, List<String> originalArgs) {
-        if (!options.foreground() && !Detacher.isDetachedChild()) {
-            return Detacher.detach(originalArgs, options);
+        if (!options.foreground() && !Daemonizer.isDetachedChild()) {
+            return Daemonizer.detach(originalArgs, options);
         }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "pipe", systemConfig(options.transport()));
         PipeServer server;
@@ -57,11 +57,11 @@ public final class PipeProcess {
             system.terminate();
             return 1;
         }
-        if (Detacher.isDetachedChild()) {
+        if (Daemonizer.isDetachedChild()) {
             try {
-                Files.writeString(Detacher.pidfile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+                Files.writeString(Daemonizer.pidfile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
             } catch (IOException e) {
-                System.err.println("mesh-node pipe: cannot write pidfile " + Detacher.pidfile() + ": " + e.getMessage());
+                System.err.println("mesh-node pipe: cannot write pidfile " + Daemonizer.pidfile() + ": " + e.getMessage());
                 system.terminate();
                 return 1;
             }

@@ -4,7 +4,7 @@ import io.cloakmesh.crypto.pipe.Role;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.HandshakeBudget;
 import io.cloakmesh.node.net.Listener;
-import io.cloakmesh.node.net.LogThrottle;
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.node.transport.Transports;
@@ -45,7 +45,7 @@ public final class PipeServer {
     private final Optional<InetSocketAddress> bindAddress;
     private final SocketOptions socketOptions;
     private final HandshakeBudget handshakes;
-    private final LogThrottle strangers = new LogThrottle(Duration.ofSeconds(10));
+    private final LogRateLimit strangers = new LogRateLimit(Duration.ofSeconds(10));
     private volatile Listener listener;
 
     private PipeServer(ClassicActorSystemProvider system, PipeOptions options, PipeSettings settings,

@@ -3,7 +3,7 @@ package io.cloakmesh.node.tls;
 import io.cloakmesh.crypto.tls.NodeCertificates;
 import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.node.net.Failures;
-import io.cloakmesh.node.net.LogThrottle;
+import io.cloakmesh.node.logging.LogRateLimit;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,7 +32,7 @@ import scala.Option;
 public final class ClusterTlsProvider implements SSLEngineProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterTlsProvider.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
-    private static final LogThrottle REFUSALS = new LogThrottle(Duration.ofSeconds(5));
+    private static final LogRateLimit REFUSALS = new LogRateLimit(Duration.ofSeconds(5));
 
     private final ReloadingTls tls;
     private final Consumer<String> handshakeCompleted;

@@ -189,7 +189,7 @@ class MeshSettingsTest {
                 + "cloakmesh.imports.rcin { kind = redis-cluster, listen = \"127.0.0.1:7001\", node-ports = \"21000-21099\" }\n");
         MeshSettings.ExportSettings export = s.exports().get("rc");
         assertEquals("redis-cluster", export.kind());
-        assertEquals(new RedisCredentials("mesh", "s3cret"), export.details(ClusterSource.class).credentials().orElseThrow());
+        assertEquals(new RedisCredentials("mesh", "s3cret"), export.details(RedisClusterSource.class).credentials().orElseThrow());
         assertTrue(!export.toString().contains("s3cret"), export.toString());
         NodeEndpoints endpoints = s.imports().get("rcin").details(NodeEndpoints.class);
         assertEquals(new NodeEndpoints("127.0.0.1", 21000, 21099, Duration.ofMinutes(5), Duration.ofSeconds(3)),

@@ -165,7 +165,7 @@ class PipeLimitsTest {
                     try (s) {
                         s.getOutputStream().write(request);
                         s.shutdownOutput();
-                        return SpipedInteropTest.readToEof(s.getInputStream());
+                        return SpipedInteropIT.readToEof(s.getInputStream());
                     }
                 }));
             }

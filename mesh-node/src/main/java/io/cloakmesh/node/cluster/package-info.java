@@ -1,2 +1,0 @@
-/** Redis Cluster services: learning a remote cluster's topology from its nodes. */
-package io.cloakmesh.node.cluster;

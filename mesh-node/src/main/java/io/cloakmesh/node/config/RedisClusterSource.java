@@ -1,0 +1,39 @@
+package io.cloakmesh.node.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How an exit learns a Redis Cluster's topology: from the first of {@code seeds} (or of the nodes it
+ * already knows) that answers, every {@code refreshInterval} and on demand.
+ */
+public record RedisClusterSource(List<HostPort> seeds, Optional<RedisCredentials> credentials, Duration refreshInterval)
+        implements ServiceDetails {
+
+    /** A Redis Cluster's seeds and the credentials the mesh uses; the password file is a secret like a key. */
+    public static RedisClusterSource read(Settings e) throws InvalidSettingException {
+        List<HostPort> seeds = e.nonEmptyAddresses("seeds", "seed node of the cluster");
+        String username = e.has("username") ? e.string("username") : "";
+        String passwordFile = e.has("password-file") ? e.string("password-file") : "";
+        Optional<RedisCredentials> credentials = Optional.empty();
+        if (!passwordFile.isEmpty()) {
+            String password = e.secretFile("password-file", passwordFile);
+            if (password.isEmpty() || password.contains("\n")) {
+                throw new InvalidSettingException(e.full("password-file"), passwordFile
+                        + " must hold the password on one line");
+            }
+            credentials = Optional.of(new RedisCredentials(username, password));
+        } else if (!username.isEmpty()) {
+            throw new InvalidSettingException(e.full("password-file"), "required with username " + username);
+        }
+        Duration refresh = e.has("refresh-interval") ? e.duration("refresh-interval", false) : Duration.ofSeconds(5);
+        return new RedisClusterSource(seeds, credentials, refresh);
+    }
+
+    @Override
+    public Map<String, HostPort> addresses() {
+        return ServiceDetails.listed("seeds", seeds);
+    }
+}
