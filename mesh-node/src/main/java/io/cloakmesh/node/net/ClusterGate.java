@@ -43,8 +43,6 @@ public final class ClusterGate {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterGate.class);
     static final String LISTENER = "cluster";
     /** Few descriptors left, or an accept error (EMFILE): no accepting for this long at first, doubling up to the maximum. */
-    private static final long FIRST_BACKOFF_MS = 50;
-    private static final long MAX_BACKOFF_MS = 1_000;
 
     private final Duration handshakeTimeout;
     private final HandshakeBudget budget;
@@ -78,7 +76,7 @@ public final class ClusterGate {
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 128)
-                .handler(new AcceptBackoff())
+                .handler(new AcceptPause())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, true)
@@ -257,8 +255,8 @@ public final class ClusterGate {
      * ({@link DescriptorHeadroom}) or an accept failed anyway (EMFILE; Netty would report it on every
      * selector wake-up); logs now and then, and counts.
      */
-    private final class AcceptBackoff extends ChannelInboundHandlerAdapter {
-        private long backoffMs = FIRST_BACKOFF_MS;
+    private final class AcceptPause extends ChannelInboundHandlerAdapter {
+        private final AcceptBackoff backoff = new AcceptBackoff();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -267,7 +265,7 @@ public final class ClusterGate {
                 events.count(LISTENER, "fd-limit");
                 pause(ctx.channel(), DescriptorHeadroom.describe());
             } else {
-                backoffMs = FIRST_BACKOFF_MS;
+                backoff.reset();
             }
         }
 
@@ -281,16 +279,16 @@ public final class ClusterGate {
             if (!channel.config().isAutoRead()) {
                 return;
             }
-            long pause = backoffMs;
+            long pause = resumeLater(channel);
             acceptPauses.occurred(skipped -> LOG.warn("cluster port: {}; not accepting for {} ms{}", why, pause,
                     skipped > 0 ? " (" + skipped + " more pauses since the last line)" : ""));
             channel.config().setAutoRead(false);
-            resumeLater(channel);
         }
 
-        private void resumeLater(Channel channel) {
-            channel.eventLoop().schedule(() -> resume(channel), backoffMs, TimeUnit.MILLISECONDS);
-            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        private long resumeLater(Channel channel) {
+            long pause = backoff.next();
+            channel.eventLoop().schedule(() -> resume(channel), pause, TimeUnit.MILLISECONDS);
+            return pause;
         }
 
         /** Accepting again would take the connections waiting in the backlog at once: only with headroom. */

@@ -50,8 +50,6 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
     }
 
     /** Pauses while descriptors are short: from the first, doubling up to the last. */
-    private static final long FIRST_PAUSE_MS = 50;
-    private static final long MAX_PAUSE_MS = 1_000;
 
     private static final String DESCRIPTORS = "descriptors";
 
@@ -154,7 +152,7 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
         return new TimerGraphStageLogic(shape) {
             private final Places places = new Places(max);
             private AsyncCallback<Done> released;
-            private long pauseMs = FIRST_PAUSE_MS;
+            private final AcceptBackoff backoff = new AcceptBackoff();
 
             {
                 setHandler(in, new AbstractInHandler() {
@@ -189,11 +187,11 @@ public final class ConnectionLimit<T> extends GraphStage<FlowShape<T, Connection
                 if (!places.free()) {
                     listener.limitReached(max);
                 } else if (DescriptorHeadroom.low()) {
+                    long pauseMs = backoff.next();
                     listener.descriptorsLow(pauseMs);
                     scheduleOnce(DESCRIPTORS, Duration.ofMillis(pauseMs));
-                    pauseMs = Math.min(MAX_PAUSE_MS, pauseMs * 2);
                 } else {
-                    pauseMs = FIRST_PAUSE_MS;
+                    backoff.reset();
                     pull(in);
                 }
             }

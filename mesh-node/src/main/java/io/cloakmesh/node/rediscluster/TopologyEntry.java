@@ -1,5 +1,6 @@
 package io.cloakmesh.node.rediscluster;
 
+import io.cloakmesh.node.routing.MemberRows;
 import io.cloakmesh.node.routing.CborSerializable;
 import io.cloakmesh.protocol.rediscluster.RedisTopology;
 
@@ -12,7 +13,7 @@ import io.cloakmesh.protocol.rediscluster.RedisTopology;
  * @param version when the topology was read, in milliseconds since the epoch on the exporter
  */
 public record TopologyEntry(String service, String node, String member, String datacenter, long version,
-        RedisTopology topology) implements CborSerializable {
+        RedisTopology topology) implements CborSerializable, MemberRows.Row {
 
     public String key() {
         return service + "@" + member;

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.rediscluster;
 
+import io.cloakmesh.node.routing.MemberRows;
 import io.cloakmesh.node.routing.RoutingTable;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,19 +81,11 @@ public final class TopologyTable extends AbstractBehavior<TopologyTable.Command>
 
     private Behavior<Command> onRemoved(Removed m) {
         String member = RoutingTable.memberId(m.event().member().uniqueAddress());
-        if (table.getEntries().values().stream().noneMatch(e -> e.member().equals(member))) {
+        if (!MemberRows.has(table, member)) {
             return this;
         }
-        replicator.askUpdate(
-                reply -> new Replicator.Update<>(TOPOLOGIES, LWWMap.create(), Replicator.writeLocal(), reply, map -> {
-                    LWWMap<String, TopologyEntry> next = map;
-                    for (TopologyEntry e : map.getEntries().values()) {
-                        if (e.member().equals(member)) {
-                            next = next.remove(self, e.key());
-                        }
-                    }
-                    return next;
-                }),
+        replicator.askUpdate(reply -> new Replicator.Update<>(TOPOLOGIES, LWWMap.create(), Replicator.writeLocal(), reply,
+                        map -> MemberRows.without(map, self, member)),
                 Ignored::new);
         return this;
     }

@@ -10,7 +10,7 @@ package io.cloakmesh.node.routing;
  * @param load the exporter's open links for the service when it last published
  */
 public record ExporterEntry(String service, String node, String member, String datacenter, String linkHost,
-        int linkPort, ExporterState state, int load) implements CborSerializable {
+        int linkPort, ExporterState state, int load) implements CborSerializable, MemberRows.Row {
 
     /** The table key: one row per service and exporter incarnation. */
     public String key() {

@@ -236,22 +236,13 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
                 response -> new Written(response, replyTo));
     }
 
-    /** Every survivor deletes a removed node's rows; deletes of the same row merge, so no one coordinates. */
+    /** Every survivor deletes a removed node's rows ({@link MemberRows}). */
     private void deleteRowsOf(String member) {
-        boolean any = table.getEntries().values().stream().anyMatch(e -> e.member().equals(member));
-        if (!any) {
+        if (!MemberRows.has(table, member)) {
             return;
         }
-        replicator.askUpdate(
-                reply -> new Replicator.Update<>(SERVICES, LWWMap.create(), Replicator.writeLocal(), reply, map -> {
-                    LWWMap<String, ExporterEntry> next = map;
-                    for (ExporterEntry e : map.getEntries().values()) {
-                        if (e.member().equals(member)) {
-                            next = next.remove(self, e.key());
-                        }
-                    }
-                    return next;
-                }),
+        replicator.askUpdate(reply -> new Replicator.Update<>(SERVICES, LWWMap.create(), Replicator.writeLocal(), reply,
+                        map -> MemberRows.without(map, self, member)),
                 response -> new Written(response, null));
     }
 

@@ -12,8 +12,9 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * TCP for every listener and dialer: the pipe, imports, the link listener and dialer, exit targets and
- * Redis Cluster connections. Connections are Pekko Streams flows of bytes with half-close on both ways;
- * socket options are set here and nowhere else ({@link SocketOptions}).
+ * Redis Cluster connections. Connections are Pekko Streams flows of bytes with half-close on both ways,
+ * each with the same {@link SocketOptions}. The cluster port's gate (net.ClusterGate) is the one socket
+ * outside it: a Netty relay in front of Artery, with options of its own.
  */
 public interface Transport {
 

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** The implementations behind {@link Transport}, by the names settings and options use. */
 public enum TransportKind {
-    /** A Netty NIO event loop per connection, the connection's stream running on that loop. */
+    /** Netty NIO event loops, one per core; each connection's stream runs on the loop of its socket. */
     NETTY,
     /** Pekko IO's selector and connection actors. */
     PEKKO_IO;
