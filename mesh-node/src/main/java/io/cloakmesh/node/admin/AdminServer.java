@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
-import io.cloakmesh.node.config.MeshSettings.AdminSettings;
+import io.cloakmesh.node.config.AdminSettings;
 import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.tls.ReloadingTls;

@@ -5,9 +5,6 @@ import java.util.Optional;
 
 /** The service kinds a node knows, as {@link MeshSettings} reads them (link.ServiceKinds is the one registry). */
 public interface KindCatalog {
-    /** The kind of a block that names none. */
-    String defaultKind();
-
     Optional<? extends KindReader> reader(String kind);
 
     List<? extends KindReader> readers();

@@ -16,12 +16,10 @@ public record NodeEndpoints(String host, int firstPort, int lastPort, Duration g
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
 
     public static NodeEndpoints read(Settings i, HostPort listen) throws InvalidSettingException {
-        String host = i.has("host") ? i.string("host") : "";
-        if (host.isEmpty()) {
-            host = listen.host();
-        }
+        String configured = i.string("host");
+        String host = configured.isEmpty() ? listen.host() : configured;
         if (HostPort.isWildcard(host)) {
-            throw new InvalidSettingException(i.full(i.has("host") ? "host" : "listen"), host + " is a wildcard address: "
+            throw new InvalidSettingException(i.full(configured.isEmpty() ? "listen" : "host"), host + " is a wildcard address: "
                     + "clients are sent to host:port, so host must be an address they can connect to (set host)");
         }
         String range = i.required("node-ports");
@@ -37,9 +35,7 @@ public record NodeEndpoints(String host, int firstPort, int lastPort, Duration g
         if (listen.port() >= first && listen.port() <= last) {
             throw new InvalidSettingException(i.full("node-ports"), range + " contains the seed endpoint's port " + listen.port());
         }
-        Duration grace = i.has("node-grace") ? i.duration("node-grace", true) : Duration.ofMinutes(5);
-        Duration wait = i.has("unmapped-wait") ? i.duration("unmapped-wait", false) : Duration.ofSeconds(3);
-        return new NodeEndpoints(host, first, last, grace, wait);
+        return new NodeEndpoints(host, first, last, i.duration("node-grace", true), i.duration("unmapped-wait", false));
     }
 
     @Override

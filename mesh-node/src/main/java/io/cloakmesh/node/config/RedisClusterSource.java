@@ -15,8 +15,8 @@ public record RedisClusterSource(List<HostPort> seeds, Optional<RedisCredentials
     /** A Redis Cluster's seeds and the credentials the mesh uses; the password file is a secret like a key. */
     public static RedisClusterSource read(Settings e) throws InvalidSettingException {
         List<HostPort> seeds = e.nonEmptyAddresses("seeds", "seed node of the cluster");
-        String username = e.has("username") ? e.string("username") : "";
-        String passwordFile = e.has("password-file") ? e.string("password-file") : "";
+        String username = e.string("username");
+        String passwordFile = e.string("password-file");
         Optional<RedisCredentials> credentials = Optional.empty();
         if (!passwordFile.isEmpty()) {
             String password = e.secretFile("password-file", passwordFile);
@@ -28,8 +28,7 @@ public record RedisClusterSource(List<HostPort> seeds, Optional<RedisCredentials
         } else if (!username.isEmpty()) {
             throw new InvalidSettingException(e.full("password-file"), "required with username " + username);
         }
-        Duration refresh = e.has("refresh-interval") ? e.duration("refresh-interval", false) : Duration.ofSeconds(5);
-        return new RedisClusterSource(seeds, credentials, refresh);
+        return new RedisClusterSource(seeds, credentials, e.duration("refresh-interval", false));
     }
 
     @Override

@@ -41,6 +41,11 @@ public final class Settings {
         return new Settings(config.getConfig(path), full(path) + ".");
     }
 
+    /** This block with {@code defaults} under it: a setting it leaves out takes the default's value. */
+    Settings over(Settings defaults) {
+        return new Settings(config.withFallback(defaults.config), prefix);
+    }
+
     String full(String relative) {
         return prefix + relative;
     }

@@ -1,8 +1,8 @@
 package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.rediscluster.TopologyView;
-import io.cloakmesh.node.config.MeshSettings.ImportSettings;
-import io.cloakmesh.node.config.MeshSettings.LinkSettings;
+import io.cloakmesh.node.config.ImportSettings;
+import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;

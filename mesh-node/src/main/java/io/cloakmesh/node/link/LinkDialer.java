@@ -1,6 +1,6 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.config.MeshSettings.LinkSettings;
+import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.ExporterEntry;
 import io.cloakmesh.node.routing.RouteView;

@@ -4,7 +4,7 @@ import io.cloakmesh.node.rediscluster.TopologyEntry;
 import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
-import io.cloakmesh.node.config.MeshSettings.ImportSettings;
+import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.config.NodeEndpoints;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.ListenerEvents;

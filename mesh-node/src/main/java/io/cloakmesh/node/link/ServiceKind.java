@@ -3,8 +3,8 @@ package io.cloakmesh.node.link;
 import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.node.config.KindReader;
-import io.cloakmesh.node.config.MeshSettings.ExportSettings;
-import io.cloakmesh.node.config.MeshSettings.ImportSettings;
+import io.cloakmesh.node.config.ExportSettings;
+import io.cloakmesh.node.config.ImportSettings;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 

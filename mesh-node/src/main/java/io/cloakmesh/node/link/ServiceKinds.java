@@ -20,11 +20,6 @@ public final class ServiceKinds implements KindCatalog {
     }
 
     @Override
-    public String defaultKind() {
-        return TcpKind.NAME;
-    }
-
-    @Override
     public Optional<KindReader> reader(String kind) {
         return find(kind).map(k -> k);
     }

@@ -11,6 +11,7 @@ import io.cloakmesh.node.rediscluster.TopologyTable;
 import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.InvalidSettingException;
+import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
 import io.cloakmesh.node.link.ServiceKinds;
@@ -165,7 +166,7 @@ public final class MeshNode implements ManagedNode {
         if (settings.link().listen().isPresent()) {
             needed += 2L * settings.link().maxLinks() + settings.link().maxHandshakes();
         }
-        for (MeshSettings.ImportSettings i : settings.imports().values()) {
+        for (ImportSettings i : settings.imports().values()) {
             needed += 2L * i.maxConnections();
         }
         if (settings.cluster().tls().isPresent()) {

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings;
-import io.cloakmesh.node.config.MeshSettings.ClusterSettings;
+import io.cloakmesh.node.config.ClusterSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

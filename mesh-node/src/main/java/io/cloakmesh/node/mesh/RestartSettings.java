@@ -1,5 +1,6 @@
 package io.cloakmesh.node.mesh;
 
+import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.config.MeshSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +19,8 @@ final class RestartSettings {
         if (!current.cluster().equals(next.cluster())) {
             changed.add("cloakmesh.cluster");
         }
-        MeshSettings.LinkSettings a = current.link();
-        MeshSettings.LinkSettings b = next.link();
+        LinkSettings a = current.link();
+        LinkSettings b = next.link();
         if (!a.listen().equals(b.listen()) || !a.advertise().equals(b.advertise())
                 || !Arrays.equals(a.key().bytes(), b.key().bytes()) || !a.connectTimeout().equals(b.connectTimeout())
                 || !a.openTimeout().equals(b.openTimeout()) || a.maxLinks() != b.maxLinks()

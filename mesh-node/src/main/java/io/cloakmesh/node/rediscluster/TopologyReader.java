@@ -4,7 +4,6 @@ import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.RedisCredentials;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.transport.SocketOptions;
-import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.rediscluster.RedisTopology;
 import io.cloakmesh.protocol.rediscluster.TopologyParser;

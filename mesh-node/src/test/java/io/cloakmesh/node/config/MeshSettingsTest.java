@@ -187,7 +187,7 @@ class MeshSettingsTest {
         MeshSettings s = load(valid() + "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], username = mesh,"
                 + " password-file = \"" + password + "\" }\n"
                 + "cloakmesh.imports.rcin { kind = redis-cluster, listen = \"127.0.0.1:7001\", node-ports = \"21000-21099\" }\n");
-        MeshSettings.ExportSettings export = s.exports().get("rc");
+        ExportSettings export = s.exports().get("rc");
         assertEquals("redis-cluster", export.kind());
         assertEquals(new RedisCredentials("mesh", "s3cret"), export.details(RedisClusterSource.class).credentials().orElseThrow());
         assertTrue(!export.toString().contains("s3cret"), export.toString());

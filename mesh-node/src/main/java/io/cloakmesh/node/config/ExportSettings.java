@@ -1,0 +1,32 @@
+package io.cloakmesh.node.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One service this node exports ({@code exports.NAME}).
+ *
+ * @param kind the kind's name, as {@link KindCatalog} knows it
+ * @param details what the kind adds (its targets, or where a Redis Cluster is read), read by the kind
+ */
+public record ExportSettings(String name, String kind, Duration connectTimeout, ServiceDetails details) {
+    private static final List<String> COMMON = List.of("kind", "connect-timeout");
+
+    /** The kind's details as the kind's own type. */
+    public <T extends ServiceDetails> T details(Class<T> type) {
+        return type.cast(details);
+    }
+
+    /** Every entry of {@code exports}, each over {@code defaults} (export-defaults in reference.conf). */
+    static Map<String, ExportSettings> readAll(Settings exports, Settings defaults, KindCatalog kinds)
+            throws InvalidSettingException {
+        defaults.onlyKeys(KindKeys.all(COMMON, kinds, KindReader::exportKeys));
+        return exports.entries((name, own) -> {
+            Settings e = own.over(defaults);
+            KindReader kind = KindKeys.kindOf(e, kinds);
+            own.onlyKeys(KindKeys.known(COMMON, kind, kinds, KindReader::exportKeys));
+            return new ExportSettings(name, kind.name(), e.duration("connect-timeout", false), kind.readExport(e));
+        });
+    }
+}

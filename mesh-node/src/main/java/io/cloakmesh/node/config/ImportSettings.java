@@ -1,0 +1,39 @@
+package io.cloakmesh.node.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One service this node imports ({@code imports.NAME}).
+ *
+ * @param datacenter only exporters in this datacenter serve it; empty for any
+ * @param details what the kind adds (where a Redis Cluster's nodes get their endpoints), read by the kind
+ */
+public record ImportSettings(String name, String kind, HostPort listen, Optional<String> datacenter,
+        int maxConnections, ServiceDetails details) {
+    private static final List<String> COMMON = List.of("kind", "listen", "datacenter", "max-connections");
+
+    public <T extends ServiceDetails> T details(Class<T> type) {
+        return type.cast(details);
+    }
+
+    /** Every entry of {@code imports}, each over {@code defaults} (import-defaults in reference.conf). */
+    static Map<String, ImportSettings> readAll(Settings imports, Settings defaults, KindCatalog kinds)
+            throws InvalidSettingException {
+        defaults.onlyKeys(KindKeys.all(COMMON, kinds, KindReader::importKeys));
+        return imports.entries((name, own) -> {
+            Settings i = own.over(defaults);
+            KindReader kind = KindKeys.kindOf(i, kinds);
+            own.onlyKeys(KindKeys.known(COMMON, kind, kinds, KindReader::importKeys));
+            String dc = i.string("datacenter");
+            if (!dc.isEmpty()) {
+                Settings.checkName(i.full("datacenter"), dc);
+            }
+            int max = i.integer("max-connections", 1, 1_000_000);
+            HostPort listen = i.hostPort("listen");
+            return new ImportSettings(name, kind.name(), listen, dc.isEmpty() ? Optional.empty() : Optional.of(dc), max,
+                    kind.readImport(i, listen));
+        });
+    }
+}

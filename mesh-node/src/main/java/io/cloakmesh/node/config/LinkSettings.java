@@ -1,0 +1,63 @@
+package io.cloakmesh.node.config;
+
+import io.cloakmesh.crypto.IoReasons;
+import io.cloakmesh.crypto.KeyFileException;
+import io.cloakmesh.crypto.SharedKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Links between entry and exit nodes: the exit's listener, the mesh key, timeouts and limits.
+ *
+ * @param warmLinks links an entry keeps through the handshake per exporter, waiting for a client
+ * @param warmIdle how long an entry keeps a warm link unused; an exit closes one unused for twice that
+ */
+public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
+        Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty,
+        int warmLinks, Duration warmIdle) {
+    /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
+    private static final int MIN_MESH_KEY_BYTES = 32;
+
+    static LinkSettings read(Settings s) throws InvalidSettingException {
+        s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links", "max-handshakes",
+                "failure-penalty", "warm-links", "warm-idle"));
+        Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
+        Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
+        if (listen.isPresent() && advertise.isEmpty() && HostPort.isWildcard(listen.get().host())) {
+            throw new InvalidSettingException(s.full("advertise"),
+                    "required when listen is a wildcard address: entry nodes need an address they can reach");
+        }
+        if (advertise.isPresent() && advertise.get().port() == 0) {
+            throw new InvalidSettingException(s.full("advertise"), "needs a real port, not 0");
+        }
+        Settings security = s.at("security");
+        security.onlyKeys(List.of("mode", "key-file"));
+        String mode = security.required("mode");
+        if (!mode.equals("psk")) {
+            throw new InvalidSettingException(security.full("mode"), "\"" + mode + "\" is not supported (supported: psk)");
+        }
+        String keyFile = security.required("key-file");
+        SharedKey key;
+        try {
+            key = SharedKey.fromFile(Path.of(keyFile));
+            long size = Files.size(Path.of(keyFile));
+            if (size < MIN_MESH_KEY_BYTES) {
+                throw new InvalidSettingException(security.full("key-file"), keyFile + " holds " + size
+                        + " bytes; a mesh key is at least " + MIN_MESH_KEY_BYTES + " random bytes (mesh-admin keygen FILE makes one)");
+            }
+        } catch (IOException e) {
+            throw new InvalidSettingException(security.full("key-file"), "cannot read " + keyFile + ": "
+                    + IoReasons.describe(e));
+        } catch (KeyFileException e) {
+            throw new InvalidSettingException(security.full("key-file"), e.getMessage());
+        }
+        return new LinkSettings(listen, advertise, key,
+                s.duration("connect-timeout", false), s.duration("open-timeout", false),
+                s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
+                s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));
+    }
+}
