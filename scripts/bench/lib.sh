@@ -41,11 +41,37 @@ spiped_pair() { # client-port server-port target-port
   bg spiped -e -s "[127.0.0.1]:$1" -t "[127.0.0.1]:$2" -k "$work/key" -F -n 0
 }
 
+node_conf() { # file name datacenter cluster-bind seed setting...: a node of the bench's own mesh
+  local file=$1 name=$2 dc=$3 bind=$4 seed=$5 setting
+  shift 5
+  {
+    echo "cloakmesh {"
+    echo "  node { name = $name, datacenter = $dc }"
+    echo "  cluster { bind = \"$bind\", seed-nodes = [\"$seed\"] }"
+    echo "  link.security.key-file = \"$work/key\""
+    echo "  metrics.log-interval = 0"
+    echo "  admin.listen = \"\""
+    for setting in "$@"; do echo "  $setting"; done
+    echo "}"
+  } >"$file"
+}
+
 rps() { # port test pipeline data-size requests; a run that errors is reported as "failed", not fatal
   local out
   out=$(redis-benchmark -p "$1" -c 50 -n "$5" -t "$2" -P "$3" -d "$4" --csv 2>>"$work/bench-errors.log" \
         | awk -F, 'NR==2 {gsub(/"/,"",$2); print int($2)}') || true
   echo "${out:-failed}"
+}
+
+table_header() { # column...: a markdown table's header row and rule
+  local column line="|" rule="|"
+  for column in "$@"; do line+=" $column |"; rule+="---|"; done
+  printf '%s\n%s\n' "$line" "$rule"
+}
+
+# A row of the five-path tables (pipe, mesh): netty and pekko-io each over spiped, then one more ratio.
+tunnel_row() { # label direct spiped stunnel netty pekko numerator denominator
+  echo "| $1 | $2 | $3 | $4 | $5 | $6 | $(ratio "$5" "$3") | $(ratio "$6" "$3") | $(ratio "$7" "$8") |"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0 > 0 && a+0 > 0) printf "%.2f", a / b; else print "-" }'; }

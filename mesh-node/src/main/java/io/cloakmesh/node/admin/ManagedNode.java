@@ -1,8 +1,8 @@
 package io.cloakmesh.node.admin;
 
-import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.link.Links;
 import io.cloakmesh.node.net.ListenerEvents;
+import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.routing.RouteView;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;

@@ -1,12 +1,12 @@
 package io.cloakmesh.node.admin;
 
-import io.cloakmesh.node.rediscluster.TopologyEntry;
 import io.cloakmesh.node.link.LiveConnections;
+import io.cloakmesh.node.link.ServiceCounters;
+import io.cloakmesh.node.rediscluster.TopologyEntry;
+import io.cloakmesh.node.routing.ExportRow;
+import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.protocol.rediscluster.RedisNode;
 import io.cloakmesh.protocol.rediscluster.Shard;
-import io.cloakmesh.node.link.ServiceCounters;
-import io.cloakmesh.node.routing.ExporterEntry;
-import io.cloakmesh.node.routing.RouteView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -118,7 +118,7 @@ final class MeshViews {
         node.routes().routes().forEach((service, routes) -> {
             List<ExporterRow> rows = new ArrayList<>();
             for (RouteView.Route r : routes) {
-                ExporterEntry e = r.entry();
+                ExportRow e = r.entry();
                 rows.add(new ExporterRow(e.node(), e.datacenter(), e.linkAddress(), e.state().name(), r.reachable(), e.load()));
             }
             rows.sort(Comparator.comparing(ExporterRow::node));

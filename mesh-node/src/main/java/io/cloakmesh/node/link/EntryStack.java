@@ -1,10 +1,10 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.net.ListenerEvents;
-import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transports;
@@ -114,7 +114,7 @@ final class EntryStack {
      *
      * @param authenticated completes when the pipe's handshake has
      */
-    Flow<ByteString, ByteString, CompletionStage<Done>> wire(ExporterEntry exit, CompletableFuture<Done> authenticated) {
+    Flow<ByteString, ByteString, CompletionStage<Done>> wire(ExportRow exit, CompletableFuture<Done> authenticated) {
         return Pipe.client(pipe, authenticated)
                 .join(Transports.of(system).connect(InetSocketAddress.createUnresolved(exit.linkHost(), exit.linkPort()),
                         Optional.empty(), SocketOptions.DEFAULT, link.connectTimeout()))

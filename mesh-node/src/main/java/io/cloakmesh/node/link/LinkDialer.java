@@ -2,7 +2,7 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.net.Failures;
-import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.protocol.link.LinkFailover;
 import io.cloakmesh.protocol.link.LinkRefusedException;
@@ -71,7 +71,7 @@ final class LinkDialer {
         private final ServiceCounters counters;
         private final Runnable unknownNode;
         private final LiveConnections.Live view;
-        private List<ExporterEntry> candidates;
+        private List<ExportRow> candidates;
         private int next;
 
         Dialing(OpenRequest request, Optional<String> datacenter, ServiceCounters counters, Runnable unknownNode,
@@ -98,7 +98,7 @@ final class LinkDialer {
             if (next == candidates.size()) {
                 throw new NoExporterException("every exporter of " + service + " failed");
             }
-            ExporterEntry exporter = candidates.get(next++);
+            ExportRow exporter = candidates.get(next++);
             boolean more = next < candidates.size();
             Optional<Detached<?>> ready = warm.take(exporter);
             Flow<ByteString, ByteString, ?> wire = ready.<Flow<ByteString, ByteString, ?>>map(Detached::handle)
@@ -118,7 +118,7 @@ final class LinkDialer {
             }, failure -> failed(exporter, ready.isPresent(), failure, more));
         }
 
-        private void failed(ExporterEntry exporter, boolean wasWarm, Throwable failure, boolean more) {
+        private void failed(ExportRow exporter, boolean wasWarm, Throwable failure, boolean more) {
             String reason = reason(failure);
             counters.openFailed(reason);
             if (reason.equals("unknown-target-node")) {

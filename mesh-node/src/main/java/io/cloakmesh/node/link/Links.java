@@ -1,20 +1,19 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.node.config.ExportSettings;
+import io.cloakmesh.node.config.HostPort;
+import io.cloakmesh.node.config.ImportSettings;
+import io.cloakmesh.node.config.MeshSettings;
+import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.rediscluster.TopologyWatcher;
-import io.cloakmesh.node.config.HostPort;
-import io.cloakmesh.node.routing.RoutingTable;
-import io.cloakmesh.protocol.rediscluster.Endpoint;
-import org.apache.pekko.cluster.typed.Cluster;
-import io.cloakmesh.node.config.MeshSettings;
-import io.cloakmesh.node.config.ExportSettings;
-import io.cloakmesh.node.config.ImportSettings;
-import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.routing.CborSerializable;
-import io.cloakmesh.node.routing.ExporterEntry;
-import io.cloakmesh.node.routing.ExporterState;
+import io.cloakmesh.node.routing.ExportRow;
+import io.cloakmesh.node.routing.ExportState;
 import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.node.routing.RoutingTable;
 import io.cloakmesh.protocol.pipe.PipeSettings;
+import io.cloakmesh.protocol.rediscluster.Endpoint;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.slf4j.Logger;
@@ -61,7 +61,7 @@ public final class Links {
     private volatile java.util.Collection<ImportSettings> importing;
 
     private Links(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings, RouteView routes, PipeSettings pipe,
-            SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Exporter self) {
+            SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Self self) {
         this.kinds = kinds;
         this.importing = settings.imports().values();
         this.entry = new EntryStack(system, settings.link(), pipe, routes, killSwitch, live, events, topologies,
@@ -75,7 +75,7 @@ public final class Links {
             RouteView routes, TopologyView topologies, PipeSettings pipe, ListenerEvents events) {
         String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
         Links links = new Links(system, kinds, settings, routes, pipe, KillSwitches.shared("mesh-connections"), events, topologies,
-                new TopologyWatcher.Exporter(settings.nodeName(), member, settings.datacenter()));
+                new TopologyWatcher.Self(settings.nodeName(), member, settings.datacenter()));
         settings.exports().values().forEach(e -> links.exports.put(e.name(), links.export(e)));
         CompletionStage<Done> exit = settings.link().listen()
                 .map(listen -> LinkListener.start(system, pipe, links.exports::get,
@@ -170,7 +170,7 @@ public final class Links {
     }
 
     /** This node's rows for the services table: one per export, at the link address entries should use. */
-    public List<ExporterEntry> exporterEntries(MeshSettings settings, String member) {
+    public List<ExportRow> exportRows(MeshSettings settings, String member) {
         Optional<LinkListener> listener = exit;
         if (listener.isEmpty()) {
             return List.of();
@@ -178,8 +178,8 @@ public final class Links {
         HostPort advertise = settings.link().advertise().orElseGet(() ->
                 new HostPort(settings.link().listen().orElseThrow().host(), listener.get().localAddress().getPort()));
         return exports.keySet().stream().sorted()
-                .map(service -> new ExporterEntry(service, settings.nodeName(), member, settings.datacenter(),
-                        advertise.host(), advertise.port(), ExporterState.ACTIVE, 0))
+                .map(service -> new ExportRow(service, settings.nodeName(), member, settings.datacenter(),
+                        advertise.host(), advertise.port(), ExportState.ACTIVE, 0))
                 .toList();
     }
 

@@ -1,18 +1,18 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.rediscluster.TopologyEntry;
-import io.cloakmesh.node.rediscluster.TopologyView;
-import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.config.NodeEndpoints;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.ListenerEvents;
-import io.cloakmesh.protocol.rediscluster.RedisNode;
-import io.cloakmesh.protocol.rediscluster.RedisTopology;
+import io.cloakmesh.node.rediscluster.TopologyEntry;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import io.cloakmesh.protocol.rediscluster.Endpoint;
 import io.cloakmesh.protocol.rediscluster.EndpointAllocator;
 import io.cloakmesh.protocol.rediscluster.EndpointSource;
+import io.cloakmesh.protocol.rediscluster.RedisNode;
+import io.cloakmesh.protocol.rediscluster.RedisTopology;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

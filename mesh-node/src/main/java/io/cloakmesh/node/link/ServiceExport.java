@@ -1,7 +1,7 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.ExportSettings;
+import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;

@@ -1,10 +1,10 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.rediscluster.TopologyView;
-import io.cloakmesh.node.rediscluster.TopologyWatcher;
-import io.cloakmesh.node.config.KindReader;
 import io.cloakmesh.node.config.ExportSettings;
 import io.cloakmesh.node.config.ImportSettings;
+import io.cloakmesh.node.config.KindReader;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.rediscluster.TopologyWatcher;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -16,7 +16,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  */
 interface ServiceKind extends KindReader {
     /** What an exit's exports run with. */
-    record Exit(ActorSystem<?> system, TopologyView topologies, TopologyWatcher.Exporter self) {
+    record Exit(ActorSystem<?> system, TopologyView topologies, TopologyWatcher.Self self) {
     }
 
     /** Binds the import's listeners; their connections are assembled by {@code entry}. */

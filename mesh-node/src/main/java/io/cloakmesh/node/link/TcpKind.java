@@ -1,9 +1,9 @@
 package io.cloakmesh.node.link;
 
-import io.cloakmesh.node.config.HostPort;
-import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.ExportSettings;
+import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.ImportSettings;
+import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.ServiceDetails;
 import io.cloakmesh.node.config.Settings;
 import io.cloakmesh.node.config.TcpTargets;

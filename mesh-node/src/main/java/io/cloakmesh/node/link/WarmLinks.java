@@ -2,9 +2,9 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.config.LinkSettings;
-import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.logging.LogRateLimit;
-import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +14,10 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -56,7 +56,7 @@ final class WarmLinks {
     private final Materializer materializer;
     private final RouteView routes;
     private final LinkSettings settings;
-    private final BiFunction<ExporterEntry, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire;
+    private final BiFunction<ExportRow, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire;
     private final Supplier<Collection<ImportSettings>> imports;
     private final LogRateLimit failures = new LogRateLimit(Duration.ofSeconds(30));
     /** By exporter link address (host:port): one exit may serve several services over the same links. */
@@ -66,7 +66,7 @@ final class WarmLinks {
 
     /** @param wire dials a link to an exit, as {@link EntryStack#wire} does for every link */
     WarmLinks(ActorSystem<?> system, RouteView routes, LinkSettings settings,
-            BiFunction<ExporterEntry, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire,
+            BiFunction<ExportRow, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire,
             Supplier<Collection<ImportSettings>> imports) {
         this.system = system;
         this.materializer = Materializer.matFromSystem(system);
@@ -93,7 +93,7 @@ final class WarmLinks {
     }
 
     /** A warm link to {@code exporter}, through its handshake and still fresh, if one is ready; never twice. */
-    Optional<Detached<?>> take(ExporterEntry exporter) {
+    Optional<Detached<?>> take(ExportRow exporter) {
         Optional<Detached<?>> taken = Optional.empty();
         synchronized (this) {
             long now = System.nanoTime();
@@ -123,7 +123,7 @@ final class WarmLinks {
         if (stopped) {
             return;
         }
-        Map<String, ExporterEntry> wanted = new HashMap<>();
+        Map<String, ExportRow> wanted = new HashMap<>();
         for (ImportSettings i : imports.get()) {
             routes.candidates(i.name(), i.datacenter()).forEach(e -> wanted.putIfAbsent(e.linkAddress(), e));
         }
@@ -147,7 +147,7 @@ final class WarmLinks {
         });
     }
 
-    private Warm dial(String address, ExporterEntry exporter) {
+    private Warm dial(String address, ExportRow exporter) {
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
         // The wire completes when the exit's side ends: a warm link the exit closed (it drains, or the link
         // sat too long) must leave the pool at once, not fail a client's open later.

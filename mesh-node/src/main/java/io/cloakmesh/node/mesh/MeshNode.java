@@ -1,5 +1,6 @@
 package io.cloakmesh.node.mesh;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.cloakmesh.crypto.pipe.HandshakeMode;
 import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsException;
@@ -7,26 +8,26 @@ import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.admin.AdminServer;
 import io.cloakmesh.node.admin.ManagedNode;
 import io.cloakmesh.node.admin.NodeReport;
-import io.cloakmesh.node.rediscluster.TopologyTable;
-import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.config.HostPort;
-import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.ImportSettings;
+import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.link.ServiceKinds;
 import io.cloakmesh.node.net.ClusterGate;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.ListenerEvents;
-import io.cloakmesh.node.link.ServiceCounters;
-import io.cloakmesh.node.routing.ExporterEntry;
-import io.cloakmesh.node.routing.ExporterState;
+import io.cloakmesh.node.rediscluster.TopologyTable;
+import io.cloakmesh.node.rediscluster.TopologyView;
+import io.cloakmesh.node.routing.ExportRow;
+import io.cloakmesh.node.routing.ExportState;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.node.routing.RoutingTable;
 import io.cloakmesh.node.tls.ClusterTlsProvider;
 import io.cloakmesh.node.tls.ReloadingTls;
+import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.pipe.PipeSettings;
-import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -125,7 +126,7 @@ public final class MeshNode implements ManagedNode {
             system.systemActorOf(TopologyTable.create(topologies), "topologies", Props.empty());
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
             ActorRef<RoutingTable.Command> routing = system.systemActorOf(
-                    RoutingTable.create(links.exporterEntries(settings, member), links::openLinks,
+                    RoutingTable.create(links.exportRows(settings, member), links::openLinks,
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
             MeshNode node = new MeshNode(configFile, settings, system, routes, topologies, links, routing, events);
@@ -187,7 +188,7 @@ public final class MeshNode implements ManagedNode {
         HostPort bind = settings.cluster().bind();
         try {
             gate.bind(new InetSocketAddress(bind.host(), bind.port()),
-                    new InetSocketAddress(PekkoConfig.ARTERY_BEHIND_GATE, (Integer) arteryPort));
+                    new InetSocketAddress(PekkoConfig.ARTERY_BEHIND_GATE, (Integer) arteryPort), Transports.eventLoops(system));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartFailure("interrupted while binding cloakmesh.cluster.bind", e);
@@ -296,8 +297,8 @@ public final class MeshNode implements ManagedNode {
         MeshSettings current = settings;
         return links.reload(current, next).thenCompose(result -> {
             settings = next;
-            List<ExporterEntry> rows = links.exporterEntries(next, member()).stream()
-                    .map(e -> links.draining() ? e.with(ExporterState.DRAINING) : e).toList();
+            List<ExportRow> rows = links.exportRows(next, member()).stream()
+                    .map(e -> links.draining() ? e.with(ExportState.DRAINING) : e).toList();
             return AskPattern.<RoutingTable.Command, Done>ask(routing,
                     reply -> new RoutingTable.SetExports(rows, reply), Duration.ofSeconds(5), system.scheduler())
                     .thenApply(done -> result);

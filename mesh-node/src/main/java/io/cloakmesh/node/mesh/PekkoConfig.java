@@ -2,9 +2,9 @@ package io.cloakmesh.node.mesh;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.cloakmesh.node.config.ClusterSettings;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.MeshSettings;
-import io.cloakmesh.node.config.ClusterSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

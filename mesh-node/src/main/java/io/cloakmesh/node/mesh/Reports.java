@@ -2,7 +2,7 @@ package io.cloakmesh.node.mesh;
 
 import io.cloakmesh.node.admin.NodeReport;
 import io.cloakmesh.node.config.MeshSettings;
-import io.cloakmesh.node.routing.ExporterEntry;
+import io.cloakmesh.node.routing.ExportRow;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class Reports {
                     address == null ? i.listen().toString() : address.getHostString() + ":" + address.getPort(),
                     i.datacenter().orElse("")));
             routes.add(new NodeReport.RouteReport(i.name(), i.datacenter().orElse(""),
-                    node.routes().candidates(i.name(), i.datacenter()).stream().map(ExporterEntry::node).toList()));
+                    node.routes().candidates(i.name(), i.datacenter()).stream().map(ExportRow::node).toList()));
         });
         return new NodeReport(settings.nodeName(), settings.datacenter(),
                 Cluster.get(node.system()).selfMember().address().toString(), node.draining(),

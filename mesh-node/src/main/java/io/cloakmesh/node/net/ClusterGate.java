@@ -1,7 +1,8 @@
 package io.cloakmesh.node.net;
 
-import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.crypto.tls.ClientHello;
+import io.cloakmesh.node.logging.LogRateLimit;
+import io.cloakmesh.node.transport.SocketOptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -15,12 +16,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -42,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterGate {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterGate.class);
     static final String LISTENER = "cluster";
-    /** Few descriptors left, or an accept error (EMFILE): no accepting for this long at first, doubling up to the maximum. */
 
     private final Duration handshakeTimeout;
     private final HandshakeBudget budget;
@@ -50,8 +50,8 @@ public final class ClusterGate {
     private final Map<String, Admission> waiting = new ConcurrentHashMap<>();
     private final LogRateLimit refusals = new LogRateLimit(Duration.ofSeconds(10));
     private final LogRateLimit acceptPauses = new LogRateLimit(Duration.ofSeconds(10));
-    private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1,
-            new DefaultThreadFactory("cluster-gate", true), NioIoHandler.newFactory());
+    /** Every channel of the gate (its listener, connections and relays), closed together. */
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile InetSocketAddress artery;
 
     public ClusterGate(Duration handshakeTimeout, int maxHandshakes, ListenerEvents events) {
@@ -69,34 +69,37 @@ public final class ClusterGate {
         }
     }
 
-    /** Listens on {@code listen} and relays to Artery's listener at {@code arteryAddress}; blocks until bound. */
-    public void bind(InetSocketAddress listen, InetSocketAddress arteryAddress) throws InterruptedException {
+    /**
+     * Listens on {@code listen} and relays to Artery's listener at {@code arteryAddress}, on {@code loops}
+     * (the transport's, {@code Transports.eventLoops}); blocks until bound.
+     */
+    public void bind(InetSocketAddress listen, InetSocketAddress arteryAddress, EventLoopGroup loops)
+            throws InterruptedException {
         this.artery = arteryAddress;
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .handler(new AcceptPause())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        channels.add(ch);
                         ch.pipeline().addLast(new Gatekeeper(new Admission(ch)));
                     }
-                })
-                .bind(listen)
-                .await();
+                });
+        SocketOptions.DEFAULT.applyTo(bootstrap::childOption);
+        ChannelFuture bound = bootstrap.bind(listen).await();
         if (!bound.isSuccess()) {
-            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException(Failures.rootMessage(bound.cause()), bound.cause());
         }
+        channels.add(bound.channel());
     }
 
     /** Stops listening and closes every connection, including established ones (Artery is stopping too). */
     public void close() {
-        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        channels.close();
     }
 
     /** One connection's way through the gate; touched only on its event loop once registered. */
@@ -181,13 +184,13 @@ public final class ClusterGate {
 
         private void connect(ChannelHandlerContext ctx) {
             Channel client = ctx.channel();
-            new Bootstrap()
+            Bootstrap relay = new Bootstrap()
                     .group(client.eventLoop())
                     .channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-                    .handler(new Relay(client))
-                    .connect(artery)
+                    .handler(new Relay(client));
+            SocketOptions.DEFAULT.applyTo(relay::option);
+            relay.connect(artery)
                     .addListener((ChannelFutureListener) f -> {
                         if (!f.isSuccess()) {
                             admission.refuse("relay-failed", "cannot reach this node's own cluster listener: "
@@ -195,6 +198,7 @@ public final class ClusterGate {
                             return;
                         }
                         Channel node = f.channel();
+                        channels.add(node);
                         client.closeFuture().addListener(c -> node.close());
                         if (!client.isActive()) {
                             return;

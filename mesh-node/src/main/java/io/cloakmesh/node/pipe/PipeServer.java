@@ -1,10 +1,10 @@
 package io.cloakmesh.node.pipe;
 
 import io.cloakmesh.crypto.pipe.Role;
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.HandshakeBudget;
 import io.cloakmesh.node.net.Listener;
-import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.node.transport.Transports;

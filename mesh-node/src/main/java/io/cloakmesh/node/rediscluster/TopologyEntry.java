@@ -1,7 +1,7 @@
 package io.cloakmesh.node.rediscluster;
 
-import io.cloakmesh.node.routing.MemberRows;
 import io.cloakmesh.node.routing.CborSerializable;
+import io.cloakmesh.node.routing.MemberRows;
 import io.cloakmesh.protocol.rediscluster.RedisTopology;
 
 /**

@@ -62,12 +62,12 @@ public final class TopologyWatcher extends AbstractBehavior<TopologyWatcher.Comm
     }
 
     /** Who this exit is, for its rows. */
-    public record Exporter(String node, String member, String datacenter) {
+    public record Self(String node, String member, String datacenter) {
     }
 
     private final String service;
     private final RedisClusterSource source;
-    private final Exporter self;
+    private final Self self;
     private final TopologyReader reader;
     private final TopologyView view;
     private final ReplicatorMessageAdapter<Command, LWWMap<String, TopologyEntry>> replicator;
@@ -76,7 +76,7 @@ public final class TopologyWatcher extends AbstractBehavior<TopologyWatcher.Comm
     private boolean reading;
     private boolean failing;
 
-    public static Behavior<Command> create(String service, RedisClusterSource source, Exporter self, TopologyView view,
+    public static Behavior<Command> create(String service, RedisClusterSource source, Self self, TopologyView view,
             Duration readTimeout) {
         return Behaviors.setup(ctx -> DistributedData.withReplicatorMessageAdapter(
                 (ReplicatorMessageAdapter<Command, LWWMap<String, TopologyEntry>> replicator) -> Behaviors.withTimers(timers -> {
@@ -89,7 +89,7 @@ public final class TopologyWatcher extends AbstractBehavior<TopologyWatcher.Comm
     }
 
     private TopologyWatcher(ActorContext<Command> ctx, ReplicatorMessageAdapter<Command, LWWMap<String, TopologyEntry>> replicator,
-            String service, RedisClusterSource source, Exporter self, TopologyView view, TopologyReader reader) {
+            String service, RedisClusterSource source, Self self, TopologyView view, TopologyReader reader) {
         super(ctx);
         this.replicator = replicator;
         this.selfAddress = DistributedData.get(ctx.getSystem()).selfUniqueAddress();

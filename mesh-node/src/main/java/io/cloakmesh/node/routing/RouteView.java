@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RouteView {
     /** A table row as seen from here: {@code reachable} = an Up member this node can reach. */
-    public record Route(ExporterEntry entry, boolean reachable) {
+    public record Route(ExportRow entry, boolean reachable) {
     }
 
     private volatile Map<String, List<Route>> routes = Map.of();
@@ -42,41 +42,41 @@ public final class RouteView {
      * (any if empty), reachable and active; ordered by recent failure, then the links this entry has
      * open to each, then their published load, with ties shuffled so entries spread their links.
      */
-    public List<ExporterEntry> candidates(String service, Optional<String> datacenter) {
-        List<ExporterEntry> eligible = new ArrayList<>();
+    public List<ExportRow> candidates(String service, Optional<String> datacenter) {
+        List<ExportRow> eligible = new ArrayList<>();
         for (Route r : routes.getOrDefault(service, List.of())) {
-            ExporterEntry e = r.entry();
-            if (r.reachable() && e.state() == ExporterState.ACTIVE
+            ExportRow e = r.entry();
+            if (r.reachable() && e.state() == ExportState.ACTIVE
                     && datacenter.map(dc -> dc.equals(e.datacenter())).orElse(true)) {
                 eligible.add(e);
             }
         }
         Collections.shuffle(eligible);
         long now = System.nanoTime();
-        eligible.sort(Comparator.<ExporterEntry>comparingInt(e -> penalized(e, now) ? 1 : 0)
+        eligible.sort(Comparator.<ExportRow>comparingInt(e -> penalized(e, now) ? 1 : 0)
                 .thenComparingInt(e -> openLinksTo(e))
-                .thenComparingInt(ExporterEntry::load));
+                .thenComparingInt(ExportRow::load));
         return eligible;
     }
 
     /** Counts a link this entry opened to {@code exporter}; the returned action uncounts it. */
-    public Runnable linkOpened(ExporterEntry exporter) {
+    public Runnable linkOpened(ExportRow exporter) {
         AtomicInteger count = openLinks.computeIfAbsent(exporter.key(), k -> new AtomicInteger());
         count.incrementAndGet();
         return count::decrementAndGet;
     }
 
     /** Puts {@code exporter} last for a while after it failed an open. */
-    public void penalize(ExporterEntry exporter, Duration duration) {
+    public void penalize(ExportRow exporter, Duration duration) {
         penalizedUntil.put(exporter.member(), System.nanoTime() + duration.toNanos());
     }
 
-    private int openLinksTo(ExporterEntry e) {
+    private int openLinksTo(ExportRow e) {
         AtomicInteger count = openLinks.get(e.key());
         return count == null ? 0 : count.get();
     }
 
-    private boolean penalized(ExporterEntry e, long now) {
+    private boolean penalized(ExportRow e, long now) {
         Long until = penalizedUntil.get(e.member());
         return until != null && until - now > 0;
     }

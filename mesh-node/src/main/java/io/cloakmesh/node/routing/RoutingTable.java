@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingTable.class);
     /** The one top-level key; a row per (service, exporter), so entries stay far below ddata's limits. */
-    public static final Key<LWWMap<String, ExporterEntry>> SERVICES = LWWMapKey.create("cloakmesh-services");
+    public static final Key<LWWMap<String, ExportRow>> SERVICES = LWWMapKey.create("cloakmesh-services");
 
     public interface Command {
     }
@@ -53,13 +53,13 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     }
 
     /** Replaces this node's rows (after a reload, states as given): rows of services no longer exported are deleted. */
-    public record SetExports(List<ExporterEntry> exports, ActorRef<Done> replyTo) implements Command {
+    public record SetExports(List<ExportRow> exports, ActorRef<Done> replyTo) implements Command {
     }
 
-    private record TableChanged(Replicator.SubscribeResponse<LWWMap<String, ExporterEntry>> response) implements Command {
+    private record TableChanged(Replicator.SubscribeResponse<LWWMap<String, ExportRow>> response) implements Command {
     }
 
-    private record Written(Replicator.UpdateResponse<LWWMap<String, ExporterEntry>> response, ActorRef<Done> replyTo)
+    private record Written(Replicator.UpdateResponse<LWWMap<String, ExportRow>> response, ActorRef<Done> replyTo)
             implements Command {
     }
 
@@ -68,24 +68,24 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
 
     private enum PublishLoad implements Command { INSTANCE }
 
-    private final ReplicatorMessageAdapter<Command, LWWMap<String, ExporterEntry>> replicator;
+    private final ReplicatorMessageAdapter<Command, LWWMap<String, ExportRow>> replicator;
     private final SelfUniqueAddress self;
     private final RouteView view;
     private final ToIntFunction<String> loadOf;
-    private final Map<String, ExporterEntry> own = new HashMap<>();
+    private final Map<String, ExportRow> own = new HashMap<>();
     private final Map<String, Member> members = new HashMap<>();
     private final Set<String> unreachableMembers = new HashSet<>();
-    private LWWMap<String, ExporterEntry> table = LWWMap.create();
+    private LWWMap<String, ExportRow> table = LWWMap.create();
     private Map<String, RouteView.Route> published = Map.of();
 
     /**
      * @param exports this node's rows as they start (active, no load)
      * @param loadOf the open links for a service this node exports, sampled every {@code publishInterval}
      */
-    public static Behavior<Command> create(List<ExporterEntry> exports, ToIntFunction<String> loadOf,
+    public static Behavior<Command> create(List<ExportRow> exports, ToIntFunction<String> loadOf,
             Duration publishInterval, RouteView view) {
         return Behaviors.setup(ctx -> DistributedData.withReplicatorMessageAdapter(
-                (ReplicatorMessageAdapter<Command, LWWMap<String, ExporterEntry>> replicator) ->
+                (ReplicatorMessageAdapter<Command, LWWMap<String, ExportRow>> replicator) ->
                         Behaviors.withTimers(timers -> {
                             timers.startTimerWithFixedDelay(PublishLoad.INSTANCE, publishInterval);
                             return new RoutingTable(ctx, replicator, exports, loadOf, view);
@@ -97,8 +97,8 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
         return address.address() + "#" + address.longUid();
     }
 
-    private RoutingTable(ActorContext<Command> ctx, ReplicatorMessageAdapter<Command, LWWMap<String, ExporterEntry>> replicator,
-            List<ExporterEntry> exports, ToIntFunction<String> loadOf, RouteView view) {
+    private RoutingTable(ActorContext<Command> ctx, ReplicatorMessageAdapter<Command, LWWMap<String, ExportRow>> replicator,
+            List<ExportRow> exports, ToIntFunction<String> loadOf, RouteView view) {
         super(ctx);
         this.replicator = replicator;
         this.self = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
@@ -127,7 +127,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     }
 
     private Behavior<Command> onTableChanged(TableChanged m) {
-        if (m.response() instanceof Replicator.Changed<LWWMap<String, ExporterEntry>> changed) {
+        if (m.response() instanceof Replicator.Changed<LWWMap<String, ExportRow>> changed) {
             table = changed.get(SERVICES);
             publish();
         }
@@ -172,24 +172,24 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     }
 
     private Behavior<Command> onSetDraining(SetDraining m) {
-        ExporterState state = m.draining() ? ExporterState.DRAINING : ExporterState.ACTIVE;
+        ExportState state = m.draining() ? ExportState.DRAINING : ExportState.ACTIVE;
         own.replaceAll((k, e) -> e.with(state, e.load()));
         writeOwn(m.replyTo());
         return this;
     }
 
     private Behavior<Command> onSetExports(SetExports m) {
-        Map<String, ExporterEntry> before = new HashMap<>(own);
+        Map<String, ExportRow> before = new HashMap<>(own);
         own.clear();
-        for (ExporterEntry e : m.exports()) {
-            ExporterEntry previous = before.get(e.key());
+        for (ExportRow e : m.exports()) {
+            ExportRow previous = before.get(e.key());
             own.put(e.key(), e.with(e.state(), previous == null ? 0 : previous.load()));
         }
         List<String> gone = before.keySet().stream().filter(k -> !own.containsKey(k)).toList();
         if (!gone.isEmpty()) {
             replicator.askUpdate(
                     reply -> new Replicator.Update<>(SERVICES, LWWMap.create(), Replicator.writeLocal(), reply, map -> {
-                        LWWMap<String, ExporterEntry> next = map;
+                        LWWMap<String, ExportRow> next = map;
                         for (String key : gone) {
                             next = next.remove(self, key);
                         }
@@ -203,8 +203,8 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
 
     private Behavior<Command> onPublishLoad() {
         boolean changed = false;
-        for (Map.Entry<String, ExporterEntry> row : own.entrySet()) {
-            ExporterEntry e = row.getValue();
+        for (Map.Entry<String, ExportRow> row : own.entrySet()) {
+            ExportRow e = row.getValue();
             int load = loadOf.applyAsInt(e.service());
             if (load != e.load()) {
                 row.setValue(e.with(e.state(), load));
@@ -224,11 +224,11 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
             }
             return;
         }
-        List<ExporterEntry> rows = List.copyOf(own.values());
+        List<ExportRow> rows = List.copyOf(own.values());
         replicator.askUpdate(
                 reply -> new Replicator.Update<>(SERVICES, LWWMap.create(), Replicator.writeLocal(), reply, map -> {
-                    LWWMap<String, ExporterEntry> next = map;
-                    for (ExporterEntry e : rows) {
+                    LWWMap<String, ExportRow> next = map;
+                    for (ExportRow e : rows) {
                         next = next.put(self, e.key(), e);
                     }
                     return next;
@@ -248,7 +248,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
 
     private void publish() {
         Map<String, RouteView.Route> rows = new TreeMap<>();
-        for (ExporterEntry e : table.getEntries().values()) {
+        for (ExportRow e : table.getEntries().values()) {
             rows.put(e.key(), new RouteView.Route(e, reachable(e)));
         }
         logChanges(rows);
@@ -266,7 +266,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
      * healthy peers until its own datacenter downs it. Exporters elsewhere are therefore judged by their
      * membership here and, on the entry, by whether their links open (see RouteView.penalize).
      */
-    private boolean reachable(ExporterEntry e) {
+    private boolean reachable(ExportRow e) {
         Member m = members.get(e.member());
         return m != null
                 && (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp())
@@ -285,7 +285,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
         }
         for (Map.Entry<String, RouteView.Route> row : published.entrySet()) {
             if (!rows.containsKey(row.getKey())) {
-                ExporterEntry e = row.getValue().entry();
+                ExportRow e = row.getValue().entry();
                 LOG.info("routing: service {} exporter {} ({}, {}) removed", e.service(), e.node(),
                         e.datacenter(), e.linkAddress());
             }
@@ -293,7 +293,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
     }
 
     private static String describe(RouteView.Route r) {
-        return (r.entry().state() == ExporterState.ACTIVE ? "active" : "draining")
+        return (r.entry().state() == ExportState.ACTIVE ? "active" : "draining")
                 + (r.reachable() ? "" : ", not reachable");
     }
 

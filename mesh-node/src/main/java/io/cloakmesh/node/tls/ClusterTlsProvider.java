@@ -2,13 +2,13 @@ package io.cloakmesh.node.tls;
 
 import io.cloakmesh.crypto.tls.NodeCertificates;
 import io.cloakmesh.crypto.tls.TlsContext;
-import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.logging.LogRateLimit;
+import io.cloakmesh.node.net.Failures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -70,7 +70,7 @@ public final class EventLoops implements AutoCloseable {
         return eventLoops.loops.get(index);
     }
 
-    EventLoopGroup group() {
+    public EventLoopGroup group() {
         return group;
     }
 

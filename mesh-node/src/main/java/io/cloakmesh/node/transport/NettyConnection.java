@@ -15,8 +15,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,11 +77,10 @@ final class NettyConnection extends AbstractGraphStageWithMaterializedValue<Flow
         this.opening = opening;
     }
 
-    /** The options every channel gets, accepted or dialled: given to {@code set} (a bootstrap's option setter). */
+    /** The options every stream's channel gets, accepted or dialled: given to {@code set} (a bootstrap's option setter). */
     @SuppressWarnings("unchecked")
     static void options(SocketOptions options, BiConsumer<ChannelOption<Object>, Object> set) {
-        set.accept((ChannelOption<Object>) (ChannelOption<?>) ChannelOption.TCP_NODELAY, true);
-        set.accept((ChannelOption<Object>) (ChannelOption<?>) ChannelOption.SO_KEEPALIVE, options.keepAlive());
+        options.applyTo(set);
         set.accept((ChannelOption<Object>) (ChannelOption<?>) ChannelOption.ALLOW_HALF_CLOSURE, true);
         set.accept((ChannelOption<Object>) (ChannelOption<?>) ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_WATER);
         // Reading starts once the stage is there to take the bytes.

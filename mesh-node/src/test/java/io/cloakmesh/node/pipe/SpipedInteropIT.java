@@ -1,10 +1,11 @@
 package io.cloakmesh.node.pipe;
 
-import io.cloakmesh.node.testing.ExternalProcess;
-import io.cloakmesh.node.testing.Poll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cloakmesh.node.testing.ExternalProcess;
+import io.cloakmesh.node.testing.Poll;
+import io.cloakmesh.node.transport.TransportKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -15,7 +16,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import io.cloakmesh.node.transport.TransportKind;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;

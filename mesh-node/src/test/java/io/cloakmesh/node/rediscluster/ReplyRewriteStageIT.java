@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.node.testing.RedisClusterFixture;
-import io.cloakmesh.protocol.rediscluster.ReplyRewriteStage;
 import io.cloakmesh.protocol.rediscluster.Endpoint;
 import io.cloakmesh.protocol.rediscluster.EndpointSource;
+import io.cloakmesh.protocol.rediscluster.ReplyRewriteStage;
 import io.cloakmesh.protocol.resp.RespLimits;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.ClusterClientOptions;

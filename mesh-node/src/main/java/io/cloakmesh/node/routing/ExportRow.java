@@ -9,8 +9,8 @@ package io.cloakmesh.node.routing;
  *     never mistaken for, or deleted with, those of its previous life
  * @param load the exporter's open links for the service when it last published
  */
-public record ExporterEntry(String service, String node, String member, String datacenter, String linkHost,
-        int linkPort, ExporterState state, int load) implements CborSerializable, MemberRows.Row {
+public record ExportRow(String service, String node, String member, String datacenter, String linkHost,
+        int linkPort, ExportState state, int load) implements CborSerializable, MemberRows.Row {
 
     /** The table key: one row per service and exporter incarnation. */
     public String key() {
@@ -21,11 +21,11 @@ public record ExporterEntry(String service, String node, String member, String d
         return linkHost + ":" + linkPort;
     }
 
-    public ExporterEntry with(ExporterState newState) {
+    public ExportRow with(ExportState newState) {
         return with(newState, load);
     }
 
-    ExporterEntry with(ExporterState newState, int newLoad) {
-        return new ExporterEntry(service, node, member, datacenter, linkHost, linkPort, newState, newLoad);
+    ExportRow with(ExportState newState, int newLoad) {
+        return new ExportRow(service, node, member, datacenter, linkHost, linkPort, newState, newLoad);
     }
 }

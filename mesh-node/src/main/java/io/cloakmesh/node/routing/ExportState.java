@@ -1,7 +1,7 @@
 package io.cloakmesh.node.routing;
 
 /** Whether an exporter takes new links. */
-public enum ExporterState {
+public enum ExportState {
     ACTIVE,
     /** Finishing its open links and taking no new ones. */
     DRAINING
