@@ -1,7 +1,9 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.protocol.rediscluster.Endpoint;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 
@@ -13,6 +15,11 @@ interface ImportedService {
     InetSocketAddress localAddress();
 
     List<ServiceCounters.Snapshot> counters();
+
+    /** Where each remote node of the service is reached on this node, by node id; none for most kinds. */
+    default Map<String, Endpoint> nodeEndpoints() {
+        return Map.of();
+    }
 
     CompletionStage<Done> unbind();
 

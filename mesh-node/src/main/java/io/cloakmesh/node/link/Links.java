@@ -210,12 +210,13 @@ public final class Links {
                 .collect(Collectors.toMap(ImportedService::name, ImportedService::localAddress)));
     }
 
-    /** For each imported Redis Cluster: its nodes' endpoints on this node, by node id. */
-    public Map<String, Map<String, Endpoint>> clusterEndpoints() {
+    /** For each import whose remote nodes have endpoints here (a Redis Cluster): those endpoints, by node id. */
+    public Map<String, Map<String, Endpoint>> nodeEndpoints() {
         Map<String, Map<String, Endpoint>> all = new TreeMap<>();
         imports.values().forEach(i -> {
-            if (i instanceof RedisClusterImport cluster) {
-                all.put(cluster.name(), cluster.endpoints());
+            Map<String, Endpoint> endpoints = i.nodeEndpoints();
+            if (!endpoints.isEmpty()) {
+                all.put(i.name(), endpoints);
             }
         });
         return all;

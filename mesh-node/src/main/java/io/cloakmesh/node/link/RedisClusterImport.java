@@ -104,7 +104,8 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     }
 
     /** Each node's endpoint on this entry, by node id, once it listens. */
-    Map<String, Endpoint> endpoints() {
+    @Override
+    public Map<String, Endpoint> nodeEndpoints() {
         return new TreeMap<>(listening);
     }
 

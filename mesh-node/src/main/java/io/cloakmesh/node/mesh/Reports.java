@@ -36,7 +36,7 @@ final class Reports {
 
     private static List<NodeReport.EndpointReport> endpoints(MeshNode node) {
         List<NodeReport.EndpointReport> all = new ArrayList<>();
-        node.links().clusterEndpoints().forEach((service, endpoints) -> endpoints.forEach((id, endpoint) ->
+        node.links().nodeEndpoints().forEach((service, endpoints) -> endpoints.forEach((id, endpoint) ->
                 all.add(new NodeReport.EndpointReport(service, id, endpoint.text()))));
         return all;
     }

@@ -57,4 +57,12 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("io.cloakmesh.node.mesh..")
                 .check(classes);
     }
+
+    /** Adding a kind is one class and one line in the registry: nothing else may know a kind's class. */
+    @Test
+    void onlyTheRegistryKnowsEachKind() {
+        noClasses().that().haveNameNotMatching("io\\.cloakmesh\\.node\\.link\\.(ServiceKinds|TcpKind|RedisClusterKind)(\\$.*)?")
+                .should().dependOnClassesThat().haveNameMatching("io\\.cloakmesh\\.node\\.link\\.(TcpKind|RedisClusterKind)(\\$.*)?")
+                .check(classes);
+    }
 }
