@@ -1,2 +1,2 @@
-/** Redis Cluster services: learning a remote cluster's topology from its nodes. */
+/** Redis Cluster services on an exit: learning a remote cluster's topology from its nodes and sharing it in Distributed Data. */
 package io.cloakmesh.node.rediscluster;

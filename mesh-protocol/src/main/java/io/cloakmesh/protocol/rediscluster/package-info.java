@@ -1,2 +1,2 @@
-/** A Redis Cluster's topology as its own replies describe it: pure parsers from RESP values to a model. */
+/** A Redis Cluster through the mesh: its topology from its own replies, and the rewriting of the replies that name its nodes. */
 package io.cloakmesh.protocol.rediscluster;
