@@ -1,0 +1,214 @@
+package io.cloakmesh.protocol.filter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The verdict on one command: RedisShake's order — every key must pass the key rules (a block match
+ * wins, an allow list that is set must match), then the db, the command and its group, each allow list
+ * before its block list — and, in strict mode, the checks that close the bypasses a data-migration filter
+ * leaves open (docs/security.md). Connection control (AUTH, HELLO, PING, SELECT, MULTI, EXEC, ...) is never
+ * refused by an allow list, as RedisShake never sees it. Pure: arguments in, a verdict out; the verdict
+ * names the rule, never a key.
+ */
+public final class CommandFilter {
+    /** Commands strict mode refuses unless an allow rule names them: they move data away or reveal everything. */
+    private static final Set<String> DANGEROUS = Set.of("MIGRATE", "DEBUG", "MONITOR");
+    /** ACL categories of commands that read or write data, or reveal or change the server's. */
+    private static final Set<String> DATA = Set.of("@keyspace", "@read", "@write", "@pubsub", "@dangerous", "@admin",
+            "@scripting");
+
+    /** Stands for every db (FLUSHALL). */
+    private static final long ALL_DBS = -1;
+
+    /** Allowed, or refused by {@code rule}. */
+    public record Verdict(String rule) {
+        public static final Verdict ALLOW = new Verdict(null);
+
+        public boolean allowed() {
+            return rule == null;
+        }
+    }
+
+    private final FilterRules rules;
+    private final CommandTable table;
+
+    public CommandFilter(FilterRules rules, CommandTable table) {
+        this.rules = rules;
+        this.table = table;
+    }
+
+    public FilterRules rules() {
+        return rules;
+    }
+
+    /** The verdict on {@code argv} (the name first) run in db {@code db}. */
+    public Verdict judge(long db, List<byte[]> argv) {
+        boolean strict = rules.mode() == FilterRules.Mode.STRICT;
+        String typed = Names.upper(argv.get(0));
+        String name = rules.renames().getOrDefault(typed, typed);
+        Optional<CommandSpec> found = resolve(name, argv);
+        if (found.isEmpty()) {
+            return strict ? new Verdict("strict: unknown command") : judgeNamed(List.of(db), name, "UNKNOWN", false);
+        }
+        CommandSpec spec = found.get();
+        KeyFinder.Result result = KeyFinder.find(spec, argv);
+        if (result instanceof KeyFinder.Invalid) {
+            return new Verdict("malformed command");
+        }
+        KeyFinder.Keys keys = (KeyFinder.Keys) result;
+        for (int position : keys.positions()) {
+            Optional<String> refusal = rules.keys().refusal(argv.get(position));
+            if (refusal.isPresent()) {
+                return new Verdict(refusal.get());
+            }
+        }
+        List<Long> dbs = new ArrayList<>(List.of(db));
+        if (strict) {
+            Optional<Verdict> malformed = otherDbs(spec.name(), argv, dbs);
+            if (malformed.isPresent()) {
+                return malformed.get();
+            }
+        }
+        Verdict named = judgeNamed(dbs, spec.name(), spec.group(), connectionControl(spec));
+        return named.allowed() && strict ? strictly(spec, argv, keys) : named;
+    }
+
+    private Verdict judgeNamed(List<Long> dbs, String name, String group, boolean control) {
+        for (long d : dbs) {
+            if (d == ALL_DBS) {
+                if (!rules.allowDb().isEmpty() || !rules.blockDb().isEmpty()) {
+                    return new Verdict(rules.allowDb().isEmpty() ? "block_db" : "allow_db");
+                }
+                continue;
+            }
+            if (!rules.allowDb().isEmpty() && !rules.allowDb().contains(d)) {
+                return new Verdict("allow_db");
+            }
+            if (rules.blockDb().contains(d)) {
+                return new Verdict("block_db");
+            }
+        }
+        if (!control && !rules.allowCommand().isEmpty() && !names(rules.allowCommand(), name)) {
+            return new Verdict("allow_command");
+        }
+        Optional<String> blocked = rules.blockCommand().stream().filter(rule -> matches(rule, name)).findFirst();
+        if (blocked.isPresent()) {
+            return new Verdict("block_command " + blocked.get());
+        }
+        if (!control && !rules.allowGroup().isEmpty() && !rules.allowGroup().contains(group)) {
+            return new Verdict("allow_command_group");
+        }
+        if (rules.blockGroup().contains(group)) {
+            return new Verdict("block_command_group " + group);
+        }
+        return Verdict.ALLOW;
+    }
+
+    /** What strict mode refuses beyond the rules: each bypass of docs/security.md, unless a rule allows it by name. */
+    private Verdict strictly(CommandSpec spec, List<byte[]> argv, KeyFinder.Keys keys) {
+        String name = spec.name();
+        boolean named = names(rules.allowCommand(), name) || rules.allowGroup().contains(spec.group());
+        if (DANGEROUS.contains(container(name)) && !named) {
+            return new Verdict("strict: " + container(name) + " (allow it with allow_command)");
+        }
+        if (spec.group().equals("SCRIPTING") && !named) {
+            return new Verdict("strict: scripts and functions (allow them with allow_command or allow_command_group)");
+        }
+        if (!rules.keys().any()) {
+            return Verdict.ALLOW;
+        }
+        if (keys.readsUnnamedKeys()) {
+            return new Verdict("strict: SORT BY or GET patterns read keys the rules cannot check");
+        }
+        if (name.equals("CLIENT|TRACKING") && !bcastCovered(argv)) {
+            return new Verdict("strict: CLIENT TRACKING BCAST needs PREFIX arguments within allow_key_prefix");
+        }
+        boolean keyless = keys.positions().isEmpty();
+        if (keyless && !connectionControl(spec) && spec.aclCategories().stream().anyMatch(DATA::contains)) {
+            return new Verdict("strict: a command without keys that reads, writes or reveals data, while key rules are set");
+        }
+        return Verdict.ALLOW;
+    }
+
+    /** Adds the other dbs a command touches (MOVE, COPY ... DB, SWAPDB, SELECT; FLUSHALL all of them). */
+    private static Optional<Verdict> otherDbs(String name, List<byte[]> argv, List<Long> dbs) {
+        List<Integer> at = new ArrayList<>();
+        switch (name) {
+            case "MOVE", "SELECT" -> at.add(name.equals("MOVE") ? 2 : 1);
+            case "SWAPDB" -> {
+                at.add(1);
+                at.add(2);
+            }
+            case "COPY" -> {
+                for (int i = 3; i < argv.size() - 1; i++) {
+                    if (KeyFinder.is(argv.get(i), "DB")) {
+                        at.add(i + 1);
+                    }
+                }
+            }
+            case "FLUSHALL" -> dbs.add(ALL_DBS);
+            default -> {
+            }
+        }
+        for (int i : at) {
+            String text = new String(argv.get(i), StandardCharsets.ISO_8859_1);
+            if (!text.matches("-?[0-9]{1,18}")) {
+                return Optional.of(new Verdict("malformed command"));
+            }
+            dbs.add(Long.parseLong(text));
+        }
+        return Optional.empty();
+    }
+
+    private boolean bcastCovered(List<byte[]> argv) {
+        boolean bcast = false;
+        List<byte[]> prefixes = new ArrayList<>();
+        for (int i = 2; i < argv.size(); i++) {
+            if (KeyFinder.is(argv.get(i), "BCAST")) {
+                bcast = true;
+            } else if (KeyFinder.is(argv.get(i), "PREFIX") && i + 1 < argv.size()) {
+                prefixes.add(argv.get(++i));
+            }
+        }
+        return !bcast || (!prefixes.isEmpty() && prefixes.stream().allMatch(rules.keys()::coversPrefix));
+    }
+
+    /** The command, or its subcommand when it has them; empty when the table knows neither. */
+    private Optional<CommandSpec> resolve(String name, List<byte[]> argv) {
+        Optional<CommandSpec> top = table.command(name);
+        if (top.isEmpty() || top.get().subcommands().isEmpty()) {
+            return top;
+        }
+        if (argv.size() < 2) {
+            return top;  // the container alone: Redis answers with an arity error
+        }
+        return Optional.ofNullable(top.get().subcommands().get(Names.upper(argv.get(1))));
+    }
+
+    /**
+     * Commands a client needs to talk at all, which an allow list never refuses (RedisShake never sees
+     * them): the connection group but for its administrative commands, and transactions.
+     */
+    private static boolean connectionControl(CommandSpec spec) {
+        boolean administrative = spec.aclCategories().contains("@admin") || spec.aclCategories().contains("@dangerous");
+        return (spec.group().equals("CONNECTION") && !administrative) || spec.group().equals("TRANSACTIONS");
+    }
+
+    private static boolean names(Set<String> list, String name) {
+        return list.stream().anyMatch(rule -> matches(rule, name));
+    }
+
+    /** A rule naming a container ({@code CONFIG}) matches every subcommand of it. */
+    private static boolean matches(String rule, String name) {
+        return rule.equals(name) || rule.equals(container(name));
+    }
+
+    private static String container(String name) {
+        int bar = name.indexOf('|');
+        return bar < 0 ? name : name.substring(0, bar);
+    }
+}
