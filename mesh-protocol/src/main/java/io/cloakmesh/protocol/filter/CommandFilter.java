@@ -77,20 +77,14 @@ public final class CommandFilter {
         return named.allowed() && strict ? strictly(spec, argv, keys) : named;
     }
 
+    /**
+     * RedisShake's checks in its order: the db the command runs in ({@code dbs[0]}), the command, its
+     * group; then the other dbs the command touches (strict), so that an explicit rule is named first.
+     */
     private Verdict judgeNamed(List<Long> dbs, String name, String group, boolean control) {
-        for (long d : dbs) {
-            if (d == ALL_DBS) {
-                if (!rules.allowDb().isEmpty() || !rules.blockDb().isEmpty()) {
-                    return new Verdict(rules.allowDb().isEmpty() ? "block_db" : "allow_db");
-                }
-                continue;
-            }
-            if (!rules.allowDb().isEmpty() && !rules.allowDb().contains(d)) {
-                return new Verdict("allow_db");
-            }
-            if (rules.blockDb().contains(d)) {
-                return new Verdict("block_db");
-            }
+        Optional<Verdict> current = db(dbs.get(0));
+        if (current.isPresent()) {
+            return current.get();
         }
         if (!control && !rules.allowCommand().isEmpty() && !names(rules.allowCommand(), name)) {
             return new Verdict("allow_command");
@@ -105,7 +99,24 @@ public final class CommandFilter {
         if (rules.blockGroup().contains(group)) {
             return new Verdict("block_command_group " + group);
         }
+        for (long other : dbs.subList(1, dbs.size())) {
+            Optional<Verdict> refused = db(other);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
         return Verdict.ALLOW;
+    }
+
+    private Optional<Verdict> db(long db) {
+        if (db == ALL_DBS) {
+            boolean anyRule = !rules.allowDb().isEmpty() || !rules.blockDb().isEmpty();
+            return anyRule ? Optional.of(new Verdict(rules.allowDb().isEmpty() ? "block_db" : "allow_db")) : Optional.empty();
+        }
+        if (!rules.allowDb().isEmpty() && !rules.allowDb().contains(db)) {
+            return Optional.of(new Verdict("allow_db"));
+        }
+        return rules.blockDb().contains(db) ? Optional.of(new Verdict("block_db")) : Optional.empty();
     }
 
     /** What strict mode refuses beyond the rules: each bypass of docs/security.md, unless a rule allows it by name. */

@@ -81,7 +81,7 @@ final class ReplyCutter {
             gathering = true;
         } else {
             kind = pairing.reply(replyType, null);
-            gathering = kind != ReplyPairing.Kind.PLAIN && kind != ReplyPairing.Kind.HELLO;
+            gathering = kind.carriesAddresses();
         }
     }
 }

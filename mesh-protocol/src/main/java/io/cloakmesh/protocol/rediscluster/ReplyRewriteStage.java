@@ -1,5 +1,6 @@
 package io.cloakmesh.protocol.rediscluster;
 
+import io.cloakmesh.protocol.resp.RelayLogic;
 import io.cloakmesh.protocol.resp.ReplyPairing;
 import io.cloakmesh.protocol.resp.RespLimits;
 import io.cloakmesh.protocol.resp.RespProtocolException;
@@ -18,7 +19,6 @@ import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
-import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
@@ -65,7 +65,7 @@ public final class ReplyRewriteStage extends GraphStage<BidiShape<ByteString, By
     }
 
     /** Holding and timers only: which requests pass is {@link RequestVetting}'s, how replies are cut {@link ReplyCutter}'s. */
-    private final class Logic extends TimerGraphStageLogic {
+    private final class Logic extends RelayLogic {
         private final ReplyPairing pairing = new ReplyPairing(settings.maxOutstanding());
         private final RequestVetting vetting = new RequestVetting(settings.limits(), pairing);
         private final ReplyCutter cutter = new ReplyCutter(settings.limits(), pairing, settings.maxGathered());
@@ -101,17 +101,7 @@ public final class ReplyRewriteStage extends GraphStage<BidiShape<ByteString, By
                     complete(requestsOut);
                 }
             });
-            setHandler(requestsOut, new AbstractOutHandler() {
-                @Override
-                public void onPull() {
-                    pull(requestsIn);
-                }
-
-                @Override
-                public void onDownstreamFinish(Throwable cause) {
-                    cancel(requestsIn, cause);
-                }
-            });
+            relayDemand(requestsOut, requestsIn);
             setHandler(repliesIn, new AbstractInHandler() {
                 @Override
                 public void onPush() throws RespProtocolException {

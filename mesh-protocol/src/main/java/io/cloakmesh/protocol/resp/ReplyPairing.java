@@ -15,17 +15,32 @@ import java.util.Set;
  */
 public final class ReplyPairing {
 
-    /** What a reply is, as far as rewriting goes. */
+    /** What a reply is, as far as a stage needs to know: whether it carries addresses, or changes state. */
     public enum Kind {
-        PLAIN,
-        CLUSTER_SLOTS,
-        CLUSTER_SHARDS,
-        CLUSTER_NODES,
-        CLUSTER_REPLICAS,
-        ROLE,
-        INFO,
+        PLAIN(false),
+        CLUSTER_SLOTS(true),
+        CLUSTER_SHARDS(true),
+        CLUSTER_NODES(true),
+        CLUSTER_REPLICAS(true),
+        ROLE(true),
+        INFO(true),
         /** The reply to HELLO: its type tells the protocol from now on. */
-        HELLO
+        HELLO(false),
+        /** The reply to SELECT outside a transaction: +OK when the db changed. */
+        SELECT(false),
+        /** The reply to EXEC: an array when the queued commands ran. */
+        EXEC(false);
+
+        private final boolean carriesAddresses;
+
+        Kind(boolean carriesAddresses) {
+            this.carriesAddresses = carriesAddresses;
+        }
+
+        /** Whether the reply names cluster nodes by address (CLUSTER SLOTS, NODES, ..., ROLE, INFO). */
+        public boolean carriesAddresses() {
+            return carriesAddresses;
+        }
     }
 
     private static final Set<String> SUBSCRIBE = Set.of("SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE");
@@ -93,7 +108,7 @@ public final class ReplyPairing {
             inTransaction = true;
         } else if (name.equals("EXEC") || name.equals("DISCARD")) {
             inTransaction = false;
-            expect(Kind.PLAIN);
+            expect(name.equals("EXEC") ? Kind.EXEC : Kind.PLAIN);
             return;
         }
         // Inside MULTI a command is answered +QUEUED; its real reply is an element of EXEC's array.
@@ -145,8 +160,7 @@ public final class ReplyPairing {
 
     /** Whether {@code head} asks for a reply that carries node addresses (CLUSTER SLOTS, NODES, ...). */
     public static boolean carriesAddresses(RequestHead head) {
-        Kind kind = kindOf(head);
-        return kind != Kind.PLAIN && kind != Kind.HELLO;
+        return kindOf(head).carriesAddresses();
     }
 
     public boolean resp3() {
@@ -169,6 +183,9 @@ public final class ReplyPairing {
         }
         if (head.name().equals("INFO")) {
             return Kind.INFO;
+        }
+        if (head.name().equals("SELECT")) {
+            return Kind.SELECT;
         }
         if (!head.name().equals("CLUSTER")) {
             return Kind.PLAIN;
