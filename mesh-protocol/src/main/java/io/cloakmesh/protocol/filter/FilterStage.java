@@ -1,6 +1,7 @@
 package io.cloakmesh.protocol.filter;
 
 import io.cloakmesh.protocol.resp.RelayLogic;
+import io.cloakmesh.protocol.resp.RelayStage;
 import io.cloakmesh.protocol.resp.ReplyPairing;
 import io.cloakmesh.protocol.resp.RequestHead;
 import io.cloakmesh.protocol.resp.RespLimits;
@@ -22,11 +23,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.BidiShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -44,7 +41,7 @@ import org.apache.pekko.util.ByteStringBuilder;
  *
  * <p>Shape: in1 client requests → out1 Redis; in2 Redis replies → out2 client.
  */
-public final class FilterStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
+public final class FilterStage extends RelayStage {
     /** The name Redis is sent in place of a refused command. */
     static final String PLACEHOLDER = "CLOAKMESH-FILTERED";
     private static final Pattern PLACEHOLDER_ERROR = Pattern.compile(
@@ -63,26 +60,16 @@ public final class FilterStage extends GraphStage<BidiShape<ByteString, ByteStri
     public record Settings(RespLimits limits, int maxCommandBytes, int maxOutstanding) {
     }
 
-    private final Inlet<ByteString> requestsIn = Inlet.create("FilterStage.requestsIn");
-    private final Outlet<ByteString> requestsOut = Outlet.create("FilterStage.requestsOut");
-    private final Inlet<ByteString> repliesIn = Inlet.create("FilterStage.repliesIn");
-    private final Outlet<ByteString> repliesOut = Outlet.create("FilterStage.repliesOut");
-    private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape =
-            BidiShape.of(requestsIn, requestsOut, repliesIn, repliesOut);
     private final Settings settings;
     private final Supplier<CommandFilter> filter;
     private final Listener listener;
 
     /** @param filter the rules as they are now, asked again for every command */
     public FilterStage(Settings settings, Supplier<CommandFilter> filter, Listener listener) {
+        super("FilterStage");
         this.settings = settings;
         this.filter = filter;
         this.listener = listener;
-    }
-
-    @Override
-    public BidiShape<ByteString, ByteString, ByteString, ByteString> shape() {
-        return shape;
     }
 
     @Override
@@ -108,7 +95,7 @@ public final class FilterStage extends GraphStage<BidiShape<ByteString, ByteStri
         private ByteStringBuilder line;
 
         Logic() {
-            super(shape);
+            super(shape());
             setHandler(requestsIn, new AbstractInHandler() {
                 @Override
                 public void onPush() throws RespProtocolException {

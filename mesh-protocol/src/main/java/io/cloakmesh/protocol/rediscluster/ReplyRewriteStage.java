@@ -1,6 +1,7 @@
 package io.cloakmesh.protocol.rediscluster;
 
 import io.cloakmesh.protocol.resp.RelayLogic;
+import io.cloakmesh.protocol.resp.RelayStage;
 import io.cloakmesh.protocol.resp.ReplyPairing;
 import io.cloakmesh.protocol.resp.RespLimits;
 import io.cloakmesh.protocol.resp.RespProtocolException;
@@ -11,13 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.BidiShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
-import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -32,7 +29,7 @@ import org.apache.pekko.util.ByteStringBuilder;
  *
  * <p>Shape: in1 client requests → out1 upstream; in2 upstream replies → out2 client.
  */
-public final class ReplyRewriteStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
+public final class ReplyRewriteStage extends RelayStage {
 
     /** Bounds of one connection: RESP limits, the largest reply gathered, the wait for an endpoint. */
     public record Settings(RespLimits limits, int maxGathered, int maxOutstanding, Duration unmappedWait) {
@@ -40,23 +37,13 @@ public final class ReplyRewriteStage extends GraphStage<BidiShape<ByteString, By
 
     private static final Duration RETRY = Duration.ofMillis(100);
 
-    private final Inlet<ByteString> requestsIn = Inlet.create("ReplyRewriteStage.requestsIn");
-    private final Outlet<ByteString> requestsOut = Outlet.create("ReplyRewriteStage.requestsOut");
-    private final Inlet<ByteString> repliesIn = Inlet.create("ReplyRewriteStage.repliesIn");
-    private final Outlet<ByteString> repliesOut = Outlet.create("ReplyRewriteStage.repliesOut");
-    private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape =
-            BidiShape.of(requestsIn, requestsOut, repliesIn, repliesOut);
     private final Settings settings;
     private final EndpointSource endpoints;
 
     public ReplyRewriteStage(Settings settings, EndpointSource endpoints) {
+        super("ReplyRewriteStage");
         this.settings = settings;
         this.endpoints = endpoints;
-    }
-
-    @Override
-    public BidiShape<ByteString, ByteString, ByteString, ByteString> shape() {
-        return shape;
     }
 
     @Override
@@ -80,7 +67,7 @@ public final class ReplyRewriteStage extends GraphStage<BidiShape<ByteString, By
         private AsyncCallback<Object> refreshed;
 
         Logic() {
-            super(shape);
+            super(shape());
             setHandler(requestsIn, new AbstractInHandler() {
                 @Override
                 public void onPush() throws RespProtocolException {
