@@ -141,7 +141,8 @@ final class ReadCommands {
         }
     }
 
-    @Command(name = "stats", description = "Counters per node and service: connections, bytes, open failures, failovers.")
+    @Command(name = "stats", description = "Counters per node and service: connections, bytes, open failures, failovers, "
+            + "and each export filter's verdicts by rule.")
     static final class Stats extends ReadCommand {
         @Override
         String path() {
@@ -151,21 +152,27 @@ final class ReadCommands {
         @Override
         Table table(JsonNode answer) {
             Table t = new Table("NODE", "DATACENTER", "SERVICE", "ROLE", "ACTIVE", "TOTAL", "TO SERVICE", "FROM SERVICE",
-                    "OPEN FAILURES", "FAILOVERS");
+                    "OPEN FAILURES", "FAILOVERS", "FILTER");
             for (JsonNode n : answer.path("nodes")) {
                 for (JsonNode s : n.path("services")) {
-                    StringBuilder failures = new StringBuilder();
-                    s.path("openFailures").fields().forEachRemaining(f -> failures.append(failures.length() == 0 ? "" : ", ")
-                            .append(f.getKey()).append(' ').append(f.getValue().asLong()));
+                    String failures = counts(s.path("openFailures"));
+                    String verdicts = counts(s.path("filterVerdicts"));
                     t.row(n.path("node").asText() + (n.path("draining").asBoolean() ? " (draining)" : ""),
                             n.path("datacenter").asText(), s.path("service").asText(), s.path("role").asText(),
                             s.path("active").asInt(), s.path("total").asLong(), s.path("bytesToService").asLong(),
-                            s.path("bytesFromService").asLong(), failures.length() == 0 ? "-" : failures,
-                            s.path("failovers").asLong());
+                            s.path("bytesFromService").asLong(), failures, s.path("failovers").asLong(), verdicts);
                 }
             }
             return t;
         }
+    }
+
+    /** "reason 3, other 1", or "-" when there are none. */
+    private static String counts(JsonNode byReason) {
+        StringBuilder out = new StringBuilder();
+        byReason.fields().forEachRemaining(f -> out.append(out.length() == 0 ? "" : ", ").append(f.getKey()).append(' ')
+                .append(f.getValue().asLong()));
+        return out.length() == 0 ? "-" : out.toString();
     }
 
     @Command(name = "topology", description = "A Redis Cluster service: its nodes, roles, slots and health, the exporters "

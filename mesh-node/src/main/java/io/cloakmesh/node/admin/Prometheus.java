@@ -30,6 +30,12 @@ final class Prometheus {
             s.openFailures().forEach((reason, count) -> out.append("cloakmesh_open_failures_total")
                     .append(labels(node, s, ",reason=\"" + escape(reason) + "\"")).append(' ').append(count).append('\n'));
         }
+        header(out, "cloakmesh_filter_verdicts_total", "counter",
+                "Commands an export's filter judged: allowed, or refused by rule.");
+        for (ServiceCounters.Snapshot s : counters) {
+            s.filterVerdicts().forEach((rule, count) -> out.append("cloakmesh_filter_verdicts_total")
+                    .append(labels(node, s, ",rule=\"" + escape(rule) + "\"")).append(' ').append(count).append('\n'));
+        }
         header(out, "cloakmesh_listener_refusals_total", "counter",
                 "Connections a listener closed before they authenticated, and accept failures, by reason.");
         for (ListenerEvents.Count c : node.listenerEvents()) {

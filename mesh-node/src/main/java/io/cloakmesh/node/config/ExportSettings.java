@@ -3,14 +3,17 @@ package io.cloakmesh.node.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One service this node exports ({@code exports.NAME}).
  *
  * @param kind the kind's name, as {@link KindCatalog} knows it
  * @param details what the kind adds (its targets, or where a Redis Cluster is read), read by the kind
+ * @param filter the export's command filter, for kinds that take one (those listing {@code filter} in their keys)
  */
-public record ExportSettings(String name, String kind, Duration connectTimeout, ServiceDetails details) {
+public record ExportSettings(String name, String kind, Duration connectTimeout, ServiceDetails details,
+        Optional<FilterSettings> filter) {
     private static final List<String> COMMON = List.of("kind", "connect-timeout");
 
     /** The kind's details as the kind's own type. */
@@ -18,15 +21,20 @@ public record ExportSettings(String name, String kind, Duration connectTimeout, 
         return type.cast(details);
     }
 
-    /** Every entry of {@code exports}, each over {@code defaults} (export-defaults in reference.conf). */
-    static Map<String, ExportSettings> readAll(Settings exports, Settings defaults, KindCatalog kinds)
-            throws InvalidSettingException {
+    /**
+     * Every entry of {@code exports}, each over {@code defaults} (export-defaults in reference.conf), its
+     * filter block over {@code filterDefaults}.
+     */
+    static Map<String, ExportSettings> readAll(Settings exports, Settings defaults, Settings filterDefaults,
+            KindCatalog kinds) throws InvalidSettingException {
         defaults.onlyKeys(KindKeys.all(COMMON, kinds, KindReader::exportKeys));
         return exports.entries((name, own) -> {
             Settings e = own.over(defaults);
             KindReader kind = KindKeys.kindOf(e, kinds);
             own.onlyKeys(KindKeys.known(COMMON, kind, kinds, KindReader::exportKeys));
-            return new ExportSettings(name, kind.name(), e.duration("connect-timeout", false), kind.readExport(e));
+            Optional<FilterSettings> filter = own.has("filter")
+                    ? Optional.of(FilterSettings.read(own, filterDefaults)) : Optional.empty();
+            return new ExportSettings(name, kind.name(), e.duration("connect-timeout", false), kind.readExport(e), filter);
         });
     }
 }

@@ -49,14 +49,15 @@ public record MeshSettings(
         Config config = nodeFile.withFallback(ConfigFactory.defaultReference()).resolve();
         Settings root = new Settings(config, "").at("cloakmesh");
         root.onlyKeys(List.of("transport", "node", "cluster", "link", "exports", "imports", "export-defaults",
-                "import-defaults", "routing", "shutdown", "admin", "metrics"));
+                "import-defaults", "filter-defaults", "routing", "shutdown", "admin", "metrics"));
         if (TransportKind.parse(root.string("transport")).isEmpty()) {
             throw new InvalidSettingException(root.full("transport"), "must be netty or pekko-io");
         }
         Settings node = root.at("node");
         node.onlyKeys(List.of("name", "datacenter"));
         LinkSettings link = LinkSettings.read(root.at("link"));
-        Map<String, ExportSettings> exports = ExportSettings.readAll(root.at("exports"), root.at("export-defaults"), kinds);
+        Map<String, ExportSettings> exports = ExportSettings.readAll(root.at("exports"), root.at("export-defaults"),
+                root.at("filter-defaults"), kinds);
         if (!exports.isEmpty() && link.listen().isEmpty()) {
             throw new InvalidSettingException(root.full("link.listen"),
                     "required because this node exports " + String.join(", ", exports.keySet()));

@@ -124,6 +124,43 @@ public final class Settings {
         return List.copyOf(result);
     }
 
+    /** A list of strings, each trimmed; {@code []} when empty. */
+    List<String> strings(String path) throws InvalidSettingException {
+        try {
+            return config.getStringList(path).stream().map(String::trim).toList();
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected a list of strings");
+        }
+    }
+
+    /** A size such as 16m or 65536, between {@code min} and {@code max} bytes. */
+    long bytes(String path, long min, long max) throws InvalidSettingException {
+        long value;
+        try {
+            value = config.getBytes(path);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected a size such as 16m or 65536");
+        }
+        if (value < min || value > max) {
+            throw new InvalidSettingException(full(path), "must be between " + min + " and " + max + " bytes, got " + value);
+        }
+        return value;
+    }
+
+    /** The keys and string values of an object such as {@code rename-command { XFLUSHDB = FLUSHDB }}. */
+    Map<String, String> stringMap(String path) throws InvalidSettingException {
+        Settings block = at(path);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : block.keys()) {
+            out.put(key, block.required(key));
+        }
+        return out;
+    }
+
     /** A non-empty list of host:port with real ports; {@code what} names one element in the error. */
     List<HostPort> nonEmptyAddresses(String path, String what) throws InvalidSettingException {
         List<HostPort> addresses = hostPorts(path);

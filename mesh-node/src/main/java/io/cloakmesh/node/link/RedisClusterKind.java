@@ -34,8 +34,9 @@ import org.apache.pekko.stream.javadsl.BidiFlow;
 /**
  * {@code kind = redis-cluster}: a whole Redis Cluster. The import gives each remote node an endpoint
  * ({@link RedisClusterImport}) and runs {@link ReplyRewriteStage} on every client connection, so replies
- * name only those endpoints; the export keeps the cluster's topology ({@link TopologyWatcher}) and sends
- * a link to the node it names, or to any healthy node.
+ * name only those endpoints; the export keeps the cluster's topology ({@link TopologyWatcher}), sends a
+ * link to the node it names, or to any healthy node, and filters its commands when it has a
+ * {@code filter} block ({@link ExportFilter}).
  */
 final class RedisClusterKind implements ServiceKind {
     static final String NAME = "redis-cluster";
@@ -55,7 +56,7 @@ final class RedisClusterKind implements ServiceKind {
 
     @Override
     public List<String> exportKeys() {
-        return List.of("seeds", "username", "password-file", "refresh-interval");
+        return List.of("seeds", "username", "password-file", "refresh-interval", "filter");
     }
 
     @Override
@@ -87,7 +88,7 @@ final class RedisClusterKind implements ServiceKind {
                         source, exit.self(), exit.topologies(), settings.connectTimeout().multipliedBy(2)),
                 "topology-" + settings.name() + "-" + WATCHERS.incrementAndGet(), Props.empty());
         return new ServiceExport(settings, exit.system(), new Nodes(settings.name(), source, exit.system(),
-                exit.topologies(), watcher), BidiFlow::identity);
+                exit.topologies(), watcher), ExportFilter.of(settings));
     }
 
     /** Where a link goes: the node it names, as the topology says, or any healthy node. */

@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
@@ -15,9 +16,13 @@ import org.apache.pekko.util.ByteString;
  * and failovers. Updated from any thread; read as a {@link Snapshot}.
  */
 public final class ServiceCounters {
-    /** A consistent-enough copy for logs and the admin API. */
+    /**
+     * A consistent-enough copy for logs and the admin API.
+     *
+     * @param filterVerdicts for an export with a filter: commands allowed ({@code (allowed)}) and refused, by rule
+     */
     public record Snapshot(String service, String role, int active, long total, long bytesToService,
-            long bytesFromService, Map<String, Long> openFailures, long failovers)
+            long bytesFromService, Map<String, Long> openFailures, long failovers, Map<String, Long> filterVerdicts)
             implements CborSerializable {
     }
 
@@ -29,10 +34,16 @@ public final class ServiceCounters {
     private final LongAdder fromService = new LongAdder();
     private final LongAdder failovers = new LongAdder();
     private final Map<String, LongAdder> openFailures = new ConcurrentHashMap<>();
+    private volatile Supplier<Map<String, Long>> filterVerdicts = Map::of;
 
     ServiceCounters(String service, String role) {
         this.service = service;
         this.role = role;
+    }
+
+    /** Where the export's filter verdicts are read, for snapshots. */
+    void filterVerdicts(Supplier<Map<String, Long>> verdicts) {
+        this.filterVerdicts = verdicts;
     }
 
     String service() {
@@ -82,6 +93,6 @@ public final class ServiceCounters {
         Map<String, Long> failures = new TreeMap<>();
         openFailures.forEach((reason, count) -> failures.put(reason, count.sum()));
         return new Snapshot(service, role, active.get(), total.sum(), toService.sum(), fromService.sum(),
-                failures, failovers.sum());
+                failures, failovers.sum(), filterVerdicts.get());
     }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Attributes;
@@ -55,18 +54,18 @@ final class ServiceExport {
     private final ActorSystem<?> system;
     private final Materializer materializer;
     private final Targets targets;
-    private final Supplier<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages;
+    private final Optional<ExportFilter> filter;
     final ServiceCounters counters;
 
-    /** @param stages the kind's exit stages for one link, between link (top row in) and target */
-    ServiceExport(ExportSettings settings, ActorSystem<?> system, Targets targets,
-            Supplier<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
+    /** @param filter the kind's exit stage, between link and target: the export's command filter, if it has one */
+    ServiceExport(ExportSettings settings, ActorSystem<?> system, Targets targets, Optional<ExportFilter> filter) {
         this.settings = settings;
         this.system = system;
         this.materializer = Materializer.matFromSystem(system);
         this.targets = targets;
-        this.stages = stages;
+        this.filter = filter;
         this.counters = new ServiceCounters(settings.name(), "export");
+        filter.ifPresent(f -> counters.filterVerdicts(f::verdicts));
     }
 
     String name() {
@@ -83,7 +82,7 @@ final class ServiceExport {
 
     /** The kind's stages for one more link. */
     BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> stages() {
-        return stages.get();
+        return filter.map(ExportFilter::stage).orElseGet(BidiFlow::identity);
     }
 
     /** A connection to one of the service's targets, not yet joined to the link. */

@@ -13,7 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 
-/** {@code kind = tcp}: any TCP service. Bytes pass unchanged; an exit tries its targets in order. */
+/**
+ * {@code kind = tcp}: any TCP service. Bytes pass unchanged, unless the export of a Redis has a
+ * {@code filter} block ({@link ExportFilter}); an exit tries its targets in order.
+ */
 final class TcpKind implements ServiceKind {
     static final String NAME = "tcp";
 
@@ -24,7 +27,7 @@ final class TcpKind implements ServiceKind {
 
     @Override
     public List<String> exportKeys() {
-        return List.of("targets");
+        return List.of("targets", "filter");
     }
 
     @Override
@@ -55,6 +58,6 @@ final class TcpKind implements ServiceKind {
         return new ServiceExport(settings, exit.system(), node -> node.isPresent()
                 ? CompletableFuture.failedFuture(new ServiceExport.UnknownNodeException("service " + settings.name()
                         + " has no nodes"))
-                : CompletableFuture.completedFuture(targets), BidiFlow::identity);
+                : CompletableFuture.completedFuture(targets), ExportFilter.of(settings));
     }
 }

@@ -151,6 +151,18 @@ class MeshSettingsTest {
                 Arguments.of("unknown transport", "cloakmesh.transport = epoll", "cloakmesh.transport", "must be netty or pekko-io"),
                 Arguments.of("node-ports on a tcp import", "cloakmesh.imports.cache.node-ports = \"21000-21099\"",
                         "cloakmesh.imports.cache.node-ports", "only for kind redis-cluster"),
+                Arguments.of("filter regex", "cloakmesh.exports.redis.filter.block_key_regex = [\"ok\", \"a(b\"]",
+                        "cloakmesh.exports.redis.filter.block_key_regex[1]", "not an RE2 regex"),
+                Arguments.of("filter db", "cloakmesh.exports.redis.filter.allow_db = [\"0\", \"one\"]",
+                        "cloakmesh.exports.redis.filter.allow_db[1]", "not a db number"),
+                Arguments.of("filter group", "cloakmesh.exports.redis.filter.block_command_group = [STRINGS]",
+                        "cloakmesh.exports.redis.filter.block_command_group[0]", "not a command group"),
+                Arguments.of("filter mode", "cloakmesh.exports.redis.filter.mode = lenient",
+                        "cloakmesh.exports.redis.filter.mode", "not strict or compat"),
+                Arguments.of("filter typo", "cloakmesh.exports.redis.filter.block_key_prefixes = [a]",
+                        "cloakmesh.exports.redis.filter.block_key_prefixes", "unknown setting"),
+                Arguments.of("filter size", "cloakmesh.exports.redis.filter.max-command-bytes = 10",
+                        "cloakmesh.exports.redis.filter.max-command-bytes", "between 1024"),
                 Arguments.of("certificate of another node", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }", "cloakmesh.cluster.tls.cert-file", "names node a1, not b1"));
     }
 
@@ -195,6 +207,19 @@ class MeshSettingsTest {
         assertEquals(new NodeEndpoints("127.0.0.1", 21000, 21099, Duration.ofMinutes(5), Duration.ofSeconds(3)),
                 endpoints);
         assertEquals("tcp", s.imports().get("cache").kind());
+    }
+
+    @Test
+    void aFilterBlockIsReadWithRedisShakesNames() throws Exception {
+        MeshSettings s = load(valid() + "cloakmesh.exports.redis.filter { allow_key_prefix = [\"t1:\"], block_command = [config, "
+                + "\"FLUSHALL\"], block_command_group = [sorted-set], allow_db = [0], rename-command { XFLUSHDB = flushdb } }\n");
+        io.cloakmesh.protocol.filter.FilterRules rules = s.exports().get("redis").filter().orElseThrow()
+                .rules(io.cloakmesh.protocol.filter.CommandTable.bundled());
+        assertEquals(io.cloakmesh.protocol.filter.FilterRules.Mode.STRICT, rules.mode());
+        assertEquals(java.util.Set.of("CONFIG", "FLUSHALL"), rules.blockCommand());
+        assertEquals(java.util.Set.of("SORTED_SET"), rules.blockGroup());
+        assertEquals(java.util.Map.of("XFLUSHDB", "FLUSHDB"), rules.renames());
+        assertTrue(load(valid()).exports().get("redis").filter().isEmpty(), "no filter block, no filter");
     }
 
     @Test

@@ -76,6 +76,11 @@ public final class CommandTable {
         return name;
     }
 
+    /** A group as a rule may write it ({@code sorted-set}, {@code sorted_set}, {@code SORTED_SET}): {@code SORTED_SET}. */
+    public static String canonicalGroup(String rule) {
+        return Names.group(rule);
+    }
+
     private static CommandTable load() {
         try (InputStream in = CommandTable.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {

@@ -2,51 +2,22 @@ package io.cloakmesh.protocol.filter;
 
 import io.cloakmesh.protocol.resp.RelayLogic;
 import io.cloakmesh.protocol.resp.RelayStage;
-import io.cloakmesh.protocol.resp.ReplyPairing;
-import io.cloakmesh.protocol.resp.RequestHead;
 import io.cloakmesh.protocol.resp.RespLimits;
 import io.cloakmesh.protocol.resp.RespProtocolException;
-import io.cloakmesh.protocol.resp.RespScanner;
-import io.cloakmesh.protocol.resp.RespValue;
-import io.cloakmesh.protocol.resp.RespWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 
 /**
- * The filter on one connection to a Redis, at the exit: every command is read whole
- * ({@link CommandReader}), judged ({@link CommandFilter}) and sent on re-encoded — never the client's own
- * bytes. A refused command is replaced by {@code CLOAKMESH-FILTERED <n>}, a command Redis does not know,
- * so that its error comes back in its own place in the reply order (and a transaction it was queued in
- * aborts with EXECABORT, as Redis aborts one with a queue-time error); that error is reworded on the way
- * back to {@code -NOPERM cloakmesh filter: command blocked by rule <rule>}. The db a connection is in is
- * learnt from the replies: a SELECT counts once answered +OK, one inside a transaction once EXEC ran it,
- * RESET goes back to db 0. The rules are read again for each command, so new rules apply to open
- * connections from their next command.
+ * The filter on one connection to a Redis, at the exit: a thin stage around a {@link FilterSession},
+ * which decides what Redis and the client get. The rules are read again for each command, so new rules
+ * apply to open connections from their next command.
  *
- * <p>Shape: in1 client requests → out1 Redis; in2 Redis replies → out2 client.
+ * <p>Shape: requestsIn client requests → requestsOut Redis; repliesIn Redis replies → repliesOut client.
  */
 public final class FilterStage extends RelayStage {
-    /** The name Redis is sent in place of a refused command. */
-    static final String PLACEHOLDER = "CLOAKMESH-FILTERED";
-    private static final Pattern PLACEHOLDER_ERROR = Pattern.compile(
-            "'" + PLACEHOLDER + "', with args beginning with: '([0-9]+)'", Pattern.CASE_INSENSITIVE);
-
     /** What the stage reports, for counters and logs. */
     public interface Listener {
         /** A command passed ({@code rule} null) or was refused by {@code rule}; {@code command} is its name only. */
@@ -77,36 +48,20 @@ public final class FilterStage extends RelayStage {
         return new Logic();
     }
 
+    /** Demand, ends and failures only: every decision is the {@link FilterSession}'s. */
     private final class Logic extends RelayLogic {
-        private final CommandReader reader = new CommandReader(settings.limits(), settings.maxCommandBytes());
-        private final RespScanner replies = new RespScanner(settings.limits(), RespScanner.Direction.REPLIES);
-        private final ReplyPairing pairing = new ReplyPairing(settings.maxOutstanding());
-        /** The dbs the connection may be in: one, unless a transaction's SELECT may or may not have run. */
-        private Set<Long> dbs = Set.of(0L);
-        /** Dbs SELECTed inside the open transaction, and those of each EXEC not yet answered. */
-        private Set<Long> queuedDbs = new LinkedHashSet<>();
-        private final ArrayDeque<Set<Long>> execs = new ArrayDeque<>();
-        /** The db of each SELECT not yet answered. */
-        private final ArrayDeque<Long> selects = new ArrayDeque<>();
-        /** Refusal rules by the number the placeholder carries, and back. */
-        private final List<String> rules = new ArrayList<>();
-        private final Map<String, Integer> ruleIds = new HashMap<>();
-        /** The simple string or error being read whole from the replies. */
-        private ByteStringBuilder line;
+        private final FilterSession session = new FilterSession(settings, filter, listener);
 
         Logic() {
             super(shape());
             setHandler(requestsIn, new AbstractInHandler() {
                 @Override
                 public void onPush() throws RespProtocolException {
-                    ByteStringBuilder out = new ByteStringBuilder();
-                    for (CommandReader.Command command : reader.read(grab(requestsIn))) {
-                        out.append(forward(command));
-                    }
-                    if (out.length() == 0) {
+                    ByteString out = session.requests(grab(requestsIn));
+                    if (out.isEmpty()) {
                         pull(requestsIn);
                     } else {
-                        push(requestsOut, out.result());
+                        push(requestsOut, out);
                     }
                 }
 
@@ -120,7 +75,7 @@ public final class FilterStage extends RelayStage {
             setHandler(repliesIn, new AbstractInHandler() {
                 @Override
                 public void onPush() throws RespProtocolException {
-                    ByteString out = readReplies(grab(repliesIn));
+                    ByteString out = session.replies(grab(repliesIn));
                     if (out.isEmpty()) {
                         pull(repliesIn);
                     } else {
@@ -135,157 +90,5 @@ public final class FilterStage extends RelayStage {
             });
             relayDemand(repliesOut, repliesIn);
         }
-
-        /** The bytes Redis gets for {@code command}: the command re-encoded, or the placeholder. */
-        private ByteString forward(CommandReader.Command command) throws RespProtocolException {
-            CommandFilter current = filter.get();
-            List<byte[]> argv = command.argv();
-            String name = Names.upper(argv.get(0));
-            CommandFilter.Verdict verdict = !command.inline() || current.rules().inlineAllowed()
-                    ? judge(current, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
-            listener.judged(name.length() <= 32 ? name : name.substring(0, 32), verdict.rule());
-            if (!verdict.allowed()) {
-                pairing.request(new RequestHead(List.of(PLACEHOLDER)));
-                return placeholder(verdict.rule());
-            }
-            RequestHead head = head(argv);
-            track(head, argv);
-            pairing.request(head);
-            List<RespValue> elements = new ArrayList<>(argv.size());
-            argv.forEach(a -> elements.add(new RespValue.Bulk(a, false)));
-            return ByteString.fromArrayUnsafe(RespWriter.write(new RespValue.Aggregate('*', elements)));
-        }
-
-        /** Refused if refused in any db the command may run in. */
-        private CommandFilter.Verdict judge(CommandFilter current, List<byte[]> argv) {
-            Set<Long> possible = new LinkedHashSet<>(dbs);
-            if (pairing.inTransaction()) {
-                possible.addAll(queuedDbs);
-            }
-            for (long db : possible) {
-                CommandFilter.Verdict verdict = current.judge(db, argv);
-                if (!verdict.allowed()) {
-                    return verdict;
-                }
-            }
-            return CommandFilter.Verdict.ALLOW;
-        }
-
-        /** SELECT and transactions change the db only once Redis has run them: noted here, applied on replies. */
-        private void track(RequestHead head, List<byte[]> argv) {
-            switch (head.name()) {
-                case "SELECT" -> {
-                    long db = argv.size() == 2 ? parseDb(argv.get(1)) : -1;
-                    if (pairing.inTransaction()) {
-                        if (db >= 0) {
-                            queuedDbs.add(db);
-                        }
-                    } else {
-                        selects.add(db);
-                    }
-                }
-                case "EXEC" -> {
-                    if (pairing.inTransaction()) {
-                        execs.add(queuedDbs);
-                        queuedDbs = new LinkedHashSet<>();
-                    }
-                }
-                case "DISCARD", "RESET" -> queuedDbs = new LinkedHashSet<>();
-                default -> {
-                }
-            }
-        }
-
-        private ByteString placeholder(String rule) {
-            Integer id = ruleIds.get(rule);
-            if (id == null) {
-                id = rules.size();
-                rules.add(rule);
-                ruleIds.put(rule, id);
-            }
-            String n = Integer.toString(id);
-            return ByteString.fromString("*2\r\n$" + PLACEHOLDER.length() + "\r\n" + PLACEHOLDER + "\r\n$" + n.length()
-                    + "\r\n" + n + "\r\n");
-        }
-
-        /** Replies pass as they come, but for the placeholders' errors, reworded, and what tracks the db. */
-        private ByteString readReplies(ByteString chunk) throws RespProtocolException {
-            ByteBuffer bytes = chunk.asByteBuffer();
-            ByteStringBuilder out = new ByteStringBuilder();
-            while (bytes.hasRemaining()) {
-                int start = bytes.position();
-                boolean startsValue = line == null && replies.atBoundary();
-                if (startsValue) {
-                    char type = (char) bytes.get(start);
-                    if (type == '+' || type == '-') {
-                        line = new ByteStringBuilder();
-                    } else {
-                        replied(type, pairing.reply(type, null), null);
-                    }
-                }
-                boolean ended = replies.advance(bytes);
-                ByteString piece = chunk.slice(start, bytes.position());
-                if (line != null) {
-                    line.append(piece);
-                    if (ended) {
-                        ByteString whole = line.result();
-                        line = null;
-                        out.append(simple(whole));
-                    }
-                } else {
-                    out.append(piece);
-                }
-            }
-            return out.result();
-        }
-
-        /** A whole simple string or error: paired, and a placeholder's error reworded. */
-        private ByteString simple(ByteString whole) {
-            char type = (char) whole.apply(0);
-            String text = whole.slice(1, whole.length() - 2).decodeString(StandardCharsets.ISO_8859_1);
-            ReplyPairing.Kind kind = pairing.reply(type, type == '+' ? text : null);
-            replied(type, kind, text);
-            if (type == '-' && text.toUpperCase(Locale.ROOT).contains(PLACEHOLDER)) {
-                Matcher m = PLACEHOLDER_ERROR.matcher(text);
-                int id = m.find() ? Integer.parseInt(m.group(1)) : -1;
-                String rule = id >= 0 && id < rules.size() ? rules.get(id) : "of this export";
-                return ByteString.fromString("-NOPERM cloakmesh filter: command blocked by rule " + rule + "\r\n");
-            }
-            return whole;
-        }
-
-        private void replied(char type, ReplyPairing.Kind kind, String text) {
-            if (kind == ReplyPairing.Kind.SELECT && !selects.isEmpty()) {
-                long db = selects.poll();
-                if (type == '+' && db >= 0) {
-                    dbs = Set.of(db);
-                }
-            } else if (kind == ReplyPairing.Kind.EXEC && !execs.isEmpty()) {
-                Set<Long> ran = execs.poll();
-                if (type != '-' && !ran.isEmpty()) {
-                    // The array says the transaction ran; whether each SELECT in it succeeded is not looked into.
-                    Set<Long> union = new LinkedHashSet<>(dbs);
-                    union.addAll(ran);
-                    dbs = Set.copyOf(union);
-                }
-            } else if (type == '+' && "RESET".equals(text)) {
-                dbs = Set.of(0L);
-                selects.clear();
-                execs.clear();
-            }
-        }
-    }
-
-    private static RequestHead head(List<byte[]> argv) {
-        List<String> words = new ArrayList<>(3);
-        for (int i = 0; i < Math.min(3, argv.size()); i++) {
-            words.add(argv.get(i).length <= 64 ? Names.upper(argv.get(i)) : "");
-        }
-        return new RequestHead(words);
-    }
-
-    private static long parseDb(byte[] text) {
-        String s = new String(text, StandardCharsets.ISO_8859_1);
-        return s.matches("[0-9]{1,9}") ? Long.parseLong(s) : -1;
     }
 }

@@ -1,0 +1,70 @@
+package io.cloakmesh.node.link;
+
+import io.cloakmesh.node.config.ExportSettings;
+import io.cloakmesh.node.config.FilterSettings;
+import io.cloakmesh.node.logging.LogRateLimit;
+import io.cloakmesh.protocol.filter.CommandFilter;
+import io.cloakmesh.protocol.filter.CommandTable;
+import io.cloakmesh.protocol.filter.FilterStage;
+import io.cloakmesh.protocol.resp.RespLimits;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An export's command filter at the exit, for the Redis kinds: the rules in force (read again by every
+ * connection for each command), a {@link FilterStage} for each link, counts of verdicts by rule, and a
+ * rate-limited line per refusal that names the rule, never a key or value.
+ */
+final class ExportFilter {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportFilter.class);
+    /** Commands a client may send ahead of their replies on one link. */
+    private static final int MAX_OUTSTANDING = 100_000;
+    static final String ALLOWED = "(allowed)";
+
+    private final String service;
+    private final FilterStage.Settings stageSettings;
+    private final AtomicReference<CommandFilter> rules;
+    private final Map<String, LongAdder> verdicts = new ConcurrentHashMap<>();
+    private final LogRateLimit refusals = new LogRateLimit(Duration.ofSeconds(10));
+
+    ExportFilter(String service, FilterSettings settings) {
+        this.service = service;
+        this.stageSettings = new FilterStage.Settings(RespLimits.DEFAULTS, settings.maxCommandBytes(), MAX_OUTSTANDING);
+        this.rules = new AtomicReference<>(new CommandFilter(settings.rules(CommandTable.bundled()), CommandTable.bundled()));
+    }
+
+    /** The filter of an export of a Redis kind, if its settings have a filter block. */
+    static Optional<ExportFilter> of(ExportSettings settings) {
+        return settings.filter().map(f -> new ExportFilter(settings.name(), f));
+    }
+
+    /** The stage for one more link. */
+    BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> stage() {
+        return BidiFlow.fromGraph(new FilterStage(stageSettings, rules::get, this::judged));
+    }
+
+    /** Verdicts so far: {@link #ALLOWED} and each rule that refused, with their counts. */
+    Map<String, Long> verdicts() {
+        Map<String, Long> out = new TreeMap<>();
+        verdicts.forEach((rule, count) -> out.put(rule, count.sum()));
+        return out;
+    }
+
+    private void judged(String command, String rule) {
+        verdicts.computeIfAbsent(rule == null ? ALLOWED : rule, r -> new LongAdder()).increment();
+        if (rule != null) {
+            refusals.occurred(skipped -> LOG.warn("export {}: a command was refused by filter rule {}{}", service, rule,
+                    skipped > 0 ? " (" + skipped + " more refusals since the last line)" : ""));
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.cloakmesh.protocol.filter;
+
+import io.cloakmesh.protocol.resp.ReplyPairing;
+import io.cloakmesh.protocol.resp.RequestHead;
+import io.cloakmesh.protocol.resp.RespProtocolException;
+import io.cloakmesh.protocol.resp.RespScanner;
+import io.cloakmesh.protocol.resp.RespValue;
+import io.cloakmesh.protocol.resp.RespWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * The filter's decisions on one connection to a Redis, pure: request bytes in, the bytes Redis gets
+ * out; reply bytes in, the bytes the client gets out. Every command is read whole ({@link CommandReader}),
+ * judged ({@link CommandFilter}) and re-encoded — never the client's own bytes. A refused command is
+ * replaced by {@code CLOAKMESH-FILTERED <n>}, a command Redis does not know, so that its error comes back
+ * in its own place (and a transaction it was queued in aborts with EXECABORT, as Redis aborts one with a
+ * queue-time error); the error is reworded on the way back to
+ * {@code -NOPERM cloakmesh filter: command blocked by rule <rule>}. The db the connection is in is learnt
+ * from the replies: a SELECT counts once answered +OK, one inside a transaction once EXEC ran it, RESET
+ * goes back to db 0. The rules are asked for again for each command.
+ */
+final class FilterSession {
+    /** The name Redis is sent in place of a refused command. */
+    static final String PLACEHOLDER = "CLOAKMESH-FILTERED";
+    private static final Pattern PLACEHOLDER_ERROR = Pattern.compile(
+            "'" + PLACEHOLDER + "', with args beginning with: '([0-9]+)'", Pattern.CASE_INSENSITIVE);
+
+    private final Supplier<CommandFilter> filter;
+    private final FilterStage.Listener listener;
+    private final CommandReader reader;
+    private final RespScanner replies;
+    private final ReplyPairing pairing;
+    /** The dbs the connection may be in: one, unless a transaction's SELECT may or may not have run. */
+    private Set<Long> dbs = Set.of(0L);
+    /** Dbs SELECTed inside the open transaction, and those of each EXEC not yet answered. */
+    private Set<Long> queuedDbs = new LinkedHashSet<>();
+    private final ArrayDeque<Set<Long>> execs = new ArrayDeque<>();
+    /** The db of each SELECT not yet answered. */
+    private final ArrayDeque<Long> selects = new ArrayDeque<>();
+    /** Refusal rules by the number the placeholder carries, and back. */
+    private final List<String> rules = new ArrayList<>();
+    private final Map<String, Integer> ruleIds = new HashMap<>();
+    /** The simple string or error being read whole from the replies. */
+    private ByteStringBuilder line;
+
+    FilterSession(FilterStage.Settings settings, Supplier<CommandFilter> filter, FilterStage.Listener listener) {
+        this.filter = filter;
+        this.listener = listener;
+        this.reader = new CommandReader(settings.limits(), settings.maxCommandBytes());
+        this.replies = new RespScanner(settings.limits(), RespScanner.Direction.REPLIES);
+        this.pairing = new ReplyPairing(settings.maxOutstanding());
+    }
+
+    /** What Redis gets for {@code chunk} of the client's requests: the whole commands it completes, judged. */
+    ByteString requests(ByteString chunk) throws RespProtocolException {
+        ByteStringBuilder out = new ByteStringBuilder();
+        for (CommandReader.Command command : reader.read(chunk)) {
+            out.append(forward(command));
+        }
+        return out.result();
+    }
+
+    /** The bytes Redis gets for {@code command}: the command re-encoded, or the placeholder. */
+    private ByteString forward(CommandReader.Command command) throws RespProtocolException {
+        CommandFilter current = filter.get();
+        List<byte[]> argv = command.argv();
+        String name = Names.upper(argv.get(0));
+        CommandFilter.Verdict verdict = !command.inline() || current.rules().inlineAllowed()
+                ? judge(current, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
+        listener.judged(name.length() <= 32 ? name : name.substring(0, 32), verdict.rule());
+        if (!verdict.allowed()) {
+            pairing.request(new RequestHead(List.of(PLACEHOLDER)));
+            return placeholder(verdict.rule());
+        }
+        RequestHead head = head(argv);
+        track(head, argv);
+        pairing.request(head);
+        List<RespValue> elements = new ArrayList<>(argv.size());
+        argv.forEach(a -> elements.add(new RespValue.Bulk(a, false)));
+        return ByteString.fromArrayUnsafe(RespWriter.write(new RespValue.Aggregate('*', elements)));
+    }
+
+    /** Refused if refused in any db the command may run in. */
+    private CommandFilter.Verdict judge(CommandFilter current, List<byte[]> argv) {
+        Set<Long> possible = new LinkedHashSet<>(dbs);
+        if (pairing.inTransaction()) {
+            possible.addAll(queuedDbs);
+        }
+        for (long db : possible) {
+            CommandFilter.Verdict verdict = current.judge(db, argv);
+            if (!verdict.allowed()) {
+                return verdict;
+            }
+        }
+        return CommandFilter.Verdict.ALLOW;
+    }
+
+    /** SELECT and transactions change the db only once Redis has run them: noted here, applied on replies. */
+    private void track(RequestHead head, List<byte[]> argv) {
+        switch (head.name()) {
+            case "SELECT" -> {
+                long db = argv.size() == 2 ? parseDb(argv.get(1)) : -1;
+                if (pairing.inTransaction()) {
+                    if (db >= 0) {
+                        queuedDbs.add(db);
+                    }
+                } else {
+                    selects.add(db);
+                }
+            }
+            case "EXEC" -> {
+                if (pairing.inTransaction()) {
+                    execs.add(queuedDbs);
+                    queuedDbs = new LinkedHashSet<>();
+                }
+            }
+            case "DISCARD", "RESET" -> queuedDbs = new LinkedHashSet<>();
+            default -> {
+            }
+        }
+    }
+
+    private ByteString placeholder(String rule) {
+        Integer id = ruleIds.get(rule);
+        if (id == null) {
+            id = rules.size();
+            rules.add(rule);
+            ruleIds.put(rule, id);
+        }
+        String n = Integer.toString(id);
+        return ByteString.fromString("*2\r\n$" + PLACEHOLDER.length() + "\r\n" + PLACEHOLDER + "\r\n$" + n.length()
+                + "\r\n" + n + "\r\n");
+    }
+
+    /** Replies pass as they come, but for the placeholders' errors, reworded, and what tracks the db. */
+    /** What the client gets for {@code chunk} of Redis's replies. */
+ByteString replies(ByteString chunk) throws RespProtocolException {
+        ByteBuffer bytes = chunk.asByteBuffer();
+        ByteStringBuilder out = new ByteStringBuilder();
+        while (bytes.hasRemaining()) {
+            int start = bytes.position();
+            boolean startsValue = line == null && replies.atBoundary();
+            if (startsValue) {
+                char type = (char) bytes.get(start);
+                if (type == '+' || type == '-') {
+                    line = new ByteStringBuilder();
+                } else {
+                    replied(type, pairing.reply(type, null), null);
+                }
+            }
+            boolean ended = replies.advance(bytes);
+            ByteString piece = chunk.slice(start, bytes.position());
+            if (line != null) {
+                line.append(piece);
+                if (ended) {
+                    ByteString whole = line.result();
+                    line = null;
+                    out.append(simple(whole));
+                }
+            } else {
+                out.append(piece);
+            }
+        }
+        return out.result();
+    }
+
+    /** A whole simple string or error: paired, and a placeholder's error reworded. */
+    private ByteString simple(ByteString whole) {
+        char type = (char) whole.apply(0);
+        String text = whole.slice(1, whole.length() - 2).decodeString(StandardCharsets.ISO_8859_1);
+        ReplyPairing.Kind kind = pairing.reply(type, type == '+' ? text : null);
+        replied(type, kind, text);
+        if (type == '-' && text.toUpperCase(Locale.ROOT).contains(PLACEHOLDER)) {
+            Matcher m = PLACEHOLDER_ERROR.matcher(text);
+            int id = m.find() ? Integer.parseInt(m.group(1)) : -1;
+            String rule = id >= 0 && id < rules.size() ? rules.get(id) : "of this export";
+            return ByteString.fromString("-NOPERM cloakmesh filter: command blocked by rule " + rule + "\r\n");
+        }
+        return whole;
+    }
+
+    private void replied(char type, ReplyPairing.Kind kind, String text) {
+        if (kind == ReplyPairing.Kind.SELECT && !selects.isEmpty()) {
+            long db = selects.poll();
+            if (type == '+' && db >= 0) {
+                dbs = Set.of(db);
+            }
+        } else if (kind == ReplyPairing.Kind.EXEC && !execs.isEmpty()) {
+            Set<Long> ran = execs.poll();
+            if (type != '-' && !ran.isEmpty()) {
+                // The array says the transaction ran; whether each SELECT in it succeeded is not looked into.
+                Set<Long> union = new LinkedHashSet<>(dbs);
+                union.addAll(ran);
+                dbs = Set.copyOf(union);
+            }
+        } else if (type == '+' && "RESET".equals(text)) {
+            dbs = Set.of(0L);
+            selects.clear();
+            execs.clear();
+        }
+    }
+
+    private static RequestHead head(List<byte[]> argv) {
+        List<String> words = new ArrayList<>(3);
+        for (int i = 0; i < Math.min(3, argv.size()); i++) {
+            words.add(argv.get(i).length <= 64 ? Names.upper(argv.get(i)) : "");
+        }
+        return new RequestHead(words);
+    }
+
+    private static long parseDb(byte[] text) {
+        String s = new String(text, StandardCharsets.ISO_8859_1);
+        return s.matches("[0-9]{1,9}") ? Long.parseLong(s) : -1;
+    }
+}
