@@ -100,8 +100,18 @@ class TopologyReaderIT extends RealRedisCluster {
                 jedis.aclSetUser("mesh", "on", ">mesh-secret", "~*", "+@all");
             }
         }
-        RedisTopology topology = read(Optional.of(new io.cloakmesh.node.config.RedisCredentials("mesh", "mesh-secret")),
-                seed(cluster.ports.get(1)));
+        // As in the shard test, Redis may still be settling the failover another test made: read until it has.
+        java.util.concurrent.atomic.AtomicReference<RedisTopology> last = new java.util.concurrent.atomic.AtomicReference<>();
+        Poll.until(Duration.ofSeconds(30), "a settled topology read with credentials", () -> {
+            try {
+                last.set(read(Optional.of(new io.cloakmesh.node.config.RedisCredentials("mesh", "mesh-secret")),
+                        seed(cluster.ports.get(1))));
+                return settled(last.get());
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        RedisTopology topology = last.get();
         assertEquals(6, topology.nodes().size());
         ExecutionException refused = assertThrows(ExecutionException.class, () -> read(
                 Optional.of(new io.cloakmesh.node.config.RedisCredentials("mesh", "wrong")), seed(cluster.ports.get(1))));
