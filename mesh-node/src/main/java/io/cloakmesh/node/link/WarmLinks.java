@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * Links an entry keeps ready: for every exporter that can serve one of its imports (active and
  * reachable), up to {@code link.warm-links} links already through the handshake and waiting for an open
  * request, so a client's open costs one round trip. A link is handed out once and replaced; one unused
- * for {@code link.warm-idle} is closed and replaced; those of an exporter that drains or leaves the table
- * are closed. The pool is checked every {@link #PERIOD} and after every use.
+ * for {@code link.warm-idle} is closed, its replacement dialled a check earlier so that the pool is never
+ * empty; those of an exporter that drains or leaves the table are closed. The pool is checked every
+ * {@link #PERIOD} and after every use; the oldest ready link is handed out first.
  */
 final class WarmLinks {
     private static final Logger LOG = LoggerFactory.getLogger(WarmLinks.class);
@@ -112,13 +113,6 @@ final class WarmLinks {
         return taken;
     }
 
-    /** Warm links by exporter link address and how many of each are ready, for tests and the admin API. */
-    synchronized Map<String, Integer> ready() {
-        Map<String, Integer> ready = new HashMap<>();
-        pools.forEach((address, pool) -> ready.put(address, (int) pool.stream().filter(w -> w.readyAt != 0).count()));
-        return ready;
-    }
-
     private synchronized void refill() {
         if (stopped) {
             return;
@@ -141,7 +135,12 @@ final class WarmLinks {
                 }
                 return stale;
             });
-            while (pool.size() < settings.warmLinks()) {
+            // A link in its last refill period is replaced now, while it can still serve: links dialled at the
+            // same moment expire together, and a client must not find the pool empty in between.
+            long lastingFor = Math.min(PERIOD.toNanos(), settings.warmIdle().toNanos() / 2);
+            long lasting = pool.stream().filter(w -> w.readyAt == 0
+                    || now - w.readyAt < settings.warmIdle().toNanos() - lastingFor).count();
+            for (long n = lasting; n < settings.warmLinks(); n++) {
                 pool.add(dial(address, exporter));
             }
         });

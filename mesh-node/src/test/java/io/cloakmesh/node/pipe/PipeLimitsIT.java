@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Volume, concurrency, -n and -o through a pair of mesh pipes (encrypting and decrypting), on each transport. */
 @ParameterizedClass
 @EnumSource(TransportKind.class)
-class PipeLimitsTest {
+class PipeLimitsIT {
     @Parameter
     TransportKind transport;
     private static MeshPipes pipes;
