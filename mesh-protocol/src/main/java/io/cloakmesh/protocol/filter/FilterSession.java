@@ -100,6 +100,8 @@ final class FilterSession {
         if (pairing.inTransaction()) {
             possible.addAll(queuedDbs);
         }
+        // A SELECT not answered yet (or never: CLIENT REPLY OFF) may already have run.
+        selects.stream().filter(db -> db >= 0).forEach(possible::add);
         for (long db : possible) {
             CommandFilter.Verdict verdict = current.judge(db, argv);
             if (!verdict.allowed()) {
