@@ -66,7 +66,10 @@ public final class CommandFilter {
                 return new Verdict(refusal.get());
             }
         }
-        List<Long> dbs = new ArrayList<>(List.of(db));
+        // SELECT and SWAPDB act on the dbs they name, not on the one the connection is in (RedisShake never
+        // sees them: in compat mode they pass the db rules).
+        boolean namesItsDbs = spec.name().equals("SELECT") || spec.name().equals("SWAPDB");
+        List<Long> dbs = new ArrayList<>(namesItsDbs ? List.of() : List.of(db));
         if (strict) {
             Optional<Verdict> malformed = otherDbs(spec.name(), argv, dbs);
             if (malformed.isPresent()) {
@@ -78,11 +81,12 @@ public final class CommandFilter {
     }
 
     /**
-     * RedisShake's checks in its order: the db the command runs in ({@code dbs[0]}), the command, its
-     * group; then the other dbs the command touches (strict), so that an explicit rule is named first.
+     * RedisShake's checks in its order: the db the command runs in ({@code dbs[0]}, if it runs in one), the
+     * command, its group; then the other dbs the command touches (strict), so that an explicit rule is
+     * named first.
      */
     private Verdict judgeNamed(List<Long> dbs, String name, String group, boolean control) {
-        Optional<Verdict> current = db(dbs.get(0));
+        Optional<Verdict> current = dbs.isEmpty() ? Optional.empty() : db(dbs.get(0));
         if (current.isPresent()) {
             return current.get();
         }
@@ -99,7 +103,7 @@ public final class CommandFilter {
         if (rules.blockGroup().contains(group)) {
             return new Verdict("block_command_group " + group);
         }
-        for (long other : dbs.subList(1, dbs.size())) {
+        for (long other : dbs.subList(Math.min(1, dbs.size()), dbs.size())) {
             Optional<Verdict> refused = db(other);
             if (refused.isPresent()) {
                 return refused.get();
