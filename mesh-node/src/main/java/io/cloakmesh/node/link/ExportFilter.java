@@ -41,6 +41,8 @@ final class ExportFilter {
         this.service = service;
         this.stageSettings = new FilterStage.Settings(RespLimits.DEFAULTS, settings.maxCommandBytes(), MAX_OUTSTANDING);
         this.rules = new AtomicReference<>(new CommandFilter(settings.rules(CommandTable.bundled()), CommandTable.bundled()));
+        LOG.info("export {}: filter in {} mode, commands known as Redis {} has them", service, settings.mode(),
+                CommandTable.bundled().redisVersion());
     }
 
     /** The filter of an export of a Redis kind, if its settings have a filter block. */
@@ -60,7 +62,7 @@ final class ExportFilter {
         return out;
     }
 
-    private void judged(String command, String rule) {
+    private void judged(String rule) {
         verdicts.computeIfAbsent(rule == null ? ALLOWED : rule, r -> new LongAdder()).increment();
         if (rule != null) {
             refusals.occurred(skipped -> LOG.warn("export {}: a command was refused by filter rule {}{}", service, rule,

@@ -61,7 +61,7 @@ class FilterStageIT {
         FilterStage.Settings settings = new FilterStage.Settings(RespLimits.DEFAULTS, 1 << 20, 100_000);
         filtered = Tcp.get(system).bind("127.0.0.1", 0)
                 .to(Sink.foreach(connection -> connection.handleWith(
-                        BidiFlow.fromGraph(new FilterStage(settings, RULES::get, (command, rule) -> { }))
+                        BidiFlow.fromGraph(new FilterStage(settings, RULES::get, rule -> { }))
                                 .join(Tcp.get(system).outgoingConnection("127.0.0.1", redisPort)), system)))
                 .run(system).toCompletableFuture().get().localAddress().getPort();
     }

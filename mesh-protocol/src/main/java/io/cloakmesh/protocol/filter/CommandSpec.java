@@ -19,8 +19,4 @@ public record CommandSpec(String name, int arity, Set<String> flags, Set<String>
     public boolean arityFits(int argc) {
         return arity >= 0 ? argc == arity : argc >= -arity;
     }
-
-    public boolean hasFlag(String flag) {
-        return flags.contains(flag);
-    }
 }

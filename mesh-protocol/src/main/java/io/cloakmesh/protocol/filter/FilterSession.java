@@ -78,10 +78,9 @@ final class FilterSession {
     private ByteString forward(CommandReader.Command command) throws RespProtocolException {
         CommandFilter current = filter.get();
         List<byte[]> argv = command.argv();
-        String name = Names.upper(argv.get(0));
         CommandFilter.Verdict verdict = !command.inline() || current.rules().inlineAllowed()
                 ? judge(current, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
-        listener.judged(name.length() <= 32 ? name : name.substring(0, 32), verdict.rule());
+        listener.judged(verdict.rule());
         if (!verdict.allowed()) {
             pairing.request(new RequestHead(List.of(PLACEHOLDER)));
             return placeholder(verdict.rule());

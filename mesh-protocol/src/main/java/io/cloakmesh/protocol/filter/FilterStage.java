@@ -18,10 +18,10 @@ import org.apache.pekko.util.ByteString;
  * <p>Shape: requestsIn client requests → requestsOut Redis; repliesIn Redis replies → repliesOut client.
  */
 public final class FilterStage extends RelayStage {
-    /** What the stage reports, for counters and logs. */
+    /** What the stage reports, for counters and logs: never a command's arguments. */
     public interface Listener {
-        /** A command passed ({@code rule} null) or was refused by {@code rule}; {@code command} is its name only. */
-        void judged(String command, String rule);
+        /** A command passed ({@code rule} null) or was refused by {@code rule}. */
+        void judged(String rule);
     }
 
     /**

@@ -44,7 +44,7 @@ class BypassTest {
     private FilterSession session(FilterRules filterRules) {
         CommandFilter filter = new CommandFilter(filterRules, TABLE);
         return new FilterSession(new FilterStage.Settings(RespLimits.DEFAULTS, 64 * 1024, 1000), () -> filter,
-                (command, rule) -> rules.add(rule));
+                rules::add);
     }
 
     /** What Redis receives for {@code chunks}: each command as its words, a refused one as {@link #REFUSED}. */

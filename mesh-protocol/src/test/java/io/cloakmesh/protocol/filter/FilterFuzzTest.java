@@ -47,7 +47,7 @@ class FilterFuzzTest {
         int forwarded = 0;
         for (int i = 0; i < STREAMS; i++) {
             byte[] stream = stream(random);
-            FilterSession session = new FilterSession(settings, () -> FILTER, (command, rule) -> { });
+            FilterSession session = new FilterSession(settings, () -> FILTER, rule -> { });
             ByteArrayOutputStream upstream = new ByteArrayOutputStream();
             try {
                 int at = 0;
