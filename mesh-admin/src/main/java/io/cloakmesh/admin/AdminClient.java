@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -34,11 +35,21 @@ final class AdminClient {
     }
 
     JsonNode send(String method, String path) throws AdminException {
+        return send(method, path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    /** Sends {@code body} as UTF-8 text (a rule set, or JSON). */
+    JsonNode send(String method, String path, String body) throws AdminException {
+        return send(method, path, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    }
+
+    private JsonNode send(String method, String path, HttpRequest.BodyPublisher body) throws AdminException {
         URI uri = base.resolve(path);
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "text/plain; charset=UTF-8")
                 .timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody())
+                .method(method, body)
                 .build();
         HttpResponse<String> response;
         try {

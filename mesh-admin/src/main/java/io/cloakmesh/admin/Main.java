@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
             "Tables for people; --json for scripts. Exit status 1 on any error, with a one-line message."},
         subcommands = {ReadCommands.Status.class, ReadCommands.Members.class, ReadCommands.Services.class,
             ReadCommands.Routes.class, ReadCommands.Connections.class, ReadCommands.Stats.class, ReadCommands.Topology.class,
-            NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.Reload.class, KeygenCommand.class,
+            NodeCommands.Drain.class, NodeCommands.Undrain.class, NodeCommands.Reload.class, FilterCommand.class, KeygenCommand.class,
             PkiCommands.class})
 public final class Main implements Runnable {
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",

@@ -1,17 +1,24 @@
 package io.cloakmesh.node.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cloakmesh.crypto.ConstantTime;
 import io.cloakmesh.node.config.AdminSettings;
+import io.cloakmesh.node.config.FilterSettings;
+import io.cloakmesh.node.config.InvalidSettingException;
+import io.cloakmesh.node.config.Settings;
 import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.tls.ReloadingTls;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,6 +43,7 @@ import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -117,6 +125,13 @@ public final class AdminServer extends AllDirectives {
                             path("stats", () -> get(() -> gathered(MeshViews::stats))),
                             pathPrefix("topology", () -> path(PathMatchers.segment(), service ->
                                     get(() -> gathered((views, g) -> views.topology(service, g))))),
+                            pathPrefix("filters", () -> pathPrefix(PathMatchers.segment(), service -> concat(
+                                    pathEnd(() -> concat(
+                                            get(() -> onExporters(service, agent -> mesh.ask(agent,
+                                                    reply -> new AdminAgent.ShowFilter(service, reply), PER_NODE))),
+                                            put(() -> entity(Unmarshaller.entityToString(), rules -> setFilter(service, rules))))),
+                                    path("test", () -> post(() -> entity(Unmarshaller.entityToString(),
+                                            body -> testFilter(service, body))))))),
                             pathPrefix("nodes", () -> pathPrefix(PathMatchers.segment(), name -> concat(
                                     path("drain", () -> concat(
                                             post(() -> onNode(name, agent -> mesh.<NodeReport>ask(agent,
@@ -131,6 +146,67 @@ public final class AdminServer extends AllDirectives {
     /** A mesh-wide answer: every node's part gathered, then shaped by {@code view}. */
     private Route gathered(java.util.function.BiFunction<MeshViews, MeshQuery.Gathered, Object> view) {
         return onSuccess(mesh.gather(), g -> json(() -> view.apply(new MeshViews(node), g)));
+    }
+
+    /** The rule set in the request put in force on every node that exports {@code service}, if it parses. */
+    private Route setFilter(String service, String rules) {
+        try {
+            FilterSettings.parse(rules);
+        } catch (InvalidSettingException e) {
+            return complete(StatusCodes.BAD_REQUEST, "rules refused whole: " + e.getMessage() + "\n");
+        }
+        return onExporters(service, agent -> mesh.ask(agent, reply -> new AdminAgent.SetFilter(service, rules, reply),
+                PER_NODE));
+    }
+
+    /** {@code {"db": 0, "command": ["GET", "key"]}} judged by every exporter's filter, sent nowhere. */
+    private Route testFilter(String service, String body) {
+        long db;
+        List<String> command = new ArrayList<>();
+        try {
+            JsonNode request = JSON.readTree(body);
+            db = request.path("db").asLong(0);
+            request.path("command").forEach(arg -> command.add(arg.asText()));
+        } catch (IOException e) {
+            return complete(StatusCodes.BAD_REQUEST, "expected {\"db\": 0, \"command\": [\"GET\", \"key\"]}\n");
+        }
+        if (command.isEmpty() || db < 0) {
+            return complete(StatusCodes.BAD_REQUEST, "name a command to test, and a db that is not negative\n");
+        }
+        return onExporters(service, agent -> mesh.ask(agent, reply -> new AdminAgent.TestFilter(service, db, command, reply),
+                PER_NODE));
+    }
+
+    record FilterReplies(String service, List<AdminAgent.FilterReply> nodes, List<String> unanswered) {
+    }
+
+    /** Asks every node that exports {@code service}: 404 when none does, an exporter that failed to answer listed. */
+    private Route onExporters(String service,
+            java.util.function.Function<ActorRef<AdminAgent.Command>, CompletionStage<AdminAgent.FilterReply>> action) {
+        if (!Settings.isName(service)) {
+            return complete(StatusCodes.BAD_REQUEST, "not a service name (letters, digits, '_' and '-', at most 63)\n");
+        }
+        CompletionStage<Optional<FilterReplies>> result = mesh.exportersOf(service).thenCompose(exporters -> {
+            List<CompletableFuture<AdminAgent.FilterReply>> asks = exporters.agents().stream()
+                    .map(agent -> action.apply(agent).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).handle((x, failure) -> {
+                List<AdminAgent.FilterReply> replies = new ArrayList<>();
+                List<String> unanswered = new ArrayList<>(exporters.unanswered());
+                for (int i = 0; i < asks.size(); i++) {
+                    if (asks.get(i).isCompletedExceptionally()) {
+                        unanswered.add(exporters.agents().get(i).path().address().toString());
+                    } else {
+                        replies.add(asks.get(i).join());
+                    }
+                }
+                replies.sort(java.util.Comparator.comparing(AdminAgent.FilterReply::datacenter)
+                        .thenComparing(AdminAgent.FilterReply::node));
+                return replies.isEmpty() && unanswered.isEmpty() ? Optional.<FilterReplies>empty()
+                        : Optional.of(new FilterReplies(service, replies, unanswered));
+            });
+        });
+        return onSuccess(result, replies -> replies.<Route>map(r -> json(() -> r))
+                .orElseGet(() -> complete(StatusCodes.NOT_FOUND, "no node exports " + service + "\n")));
     }
 
     /** Runs {@code action} on the named node's agent: 404 if no such node answers, 502 if it fails. */

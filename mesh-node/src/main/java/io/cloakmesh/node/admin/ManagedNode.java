@@ -21,6 +21,9 @@ public interface ManagedNode {
 
     RouteView routes();
 
+    /** Its imports and exports, with the exports' filters. */
+    Links links();
+
     TopologyView topologies();
 
     ListenerEvents listenerEvents();

@@ -39,20 +39,22 @@ final class MeshQuery {
     }
 
     CompletionStage<Gathered> gather() {
-        return answers().thenApply(answers -> {
-            List<NodeReport> reports = answers.stream().map(Answer::report).toList();
-            Set<String> answered = new HashSet<>();
-            reports.forEach(r -> answered.add(r.member()));
-            List<String> unanswered = new ArrayList<>();
-            for (Member m : Cluster.get(system).state().getMembers()) {
-                boolean shouldAnswer = m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()
-                        || m.status() == MemberStatus.leaving();
-                if (shouldAnswer && !answered.contains(m.address().toString())) {
-                    unanswered.add(m.address() + " (" + m.dataCenter() + ")");
-                }
+        return answers().thenApply(this::gathered);
+    }
+
+    private Gathered gathered(List<Answer> answers) {
+        List<NodeReport> reports = answers.stream().map(Answer::report).toList();
+        Set<String> answered = new HashSet<>();
+        reports.forEach(r -> answered.add(r.member()));
+        List<String> unanswered = new ArrayList<>();
+        for (Member m : Cluster.get(system).state().getMembers()) {
+            boolean shouldAnswer = m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()
+                    || m.status() == MemberStatus.leaving();
+            if (shouldAnswer && !answered.contains(m.address().toString())) {
+                unanswered.add(m.address() + " (" + m.dataCenter() + ")");
             }
-            return new Gathered(reports, unanswered);
-        });
+        }
+        return new Gathered(reports, unanswered);
     }
 
     /** The agent of the node named {@code name}, if it answers. */
@@ -61,6 +63,16 @@ final class MeshQuery {
                 .filter(a -> a.report().name().equals(name))
                 .map(Answer::agent)
                 .findFirst());
+    }
+
+    /** The agents of the nodes whose report says they export {@code service}, and the members that did not answer. */
+    CompletionStage<Exporters> exportersOf(String service) {
+        return answers().thenApply(answers -> new Exporters(answers.stream()
+                .filter(a -> a.report().exports().contains(service)).map(Answer::agent).toList(),
+                gathered(answers).unanswered()));
+    }
+
+    record Exporters(List<ActorRef<AdminAgent.Command>> agents, List<String> unanswered) {
     }
 
     <T> CompletionStage<T> ask(ActorRef<AdminAgent.Command> agent, Function<ActorRef<T>, AdminAgent.Command> message,

@@ -2,6 +2,14 @@ package io.cloakmesh.node.config;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import io.cloakmesh.protocol.filter.CommandTable;
 import io.cloakmesh.protocol.filter.FilterRules;
 import io.cloakmesh.protocol.filter.KeyRules;
@@ -14,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 
 /**
  * An export's {@code filter { ... }} block: RedisShake's rules by RedisShake's own names
@@ -38,9 +47,6 @@ public record FilterSettings(String mode, String inline, Map<String, List<String
         KEYS = List.copyOf(keys);
     }
 
-    private static final Set<String> GROUPS = Set.of("GENERIC", "STRING", "LIST", "SET", "SORTED_SET", "HASH", "PUBSUB",
-            "TRANSACTIONS", "CONNECTION", "SERVER", "SCRIPTING", "HYPERLOGLOG", "CLUSTER", "SENTINEL", "GEO", "STREAM",
-            "BITMAP", "MODULE");
 
     /** The {@code filter} block of {@code export} over {@code defaults} (filter-defaults in reference.conf). */
     public static FilterSettings read(Settings export, Settings defaults) throws InvalidSettingException {
@@ -63,6 +69,45 @@ public record FilterSettings(String mode, String inline, Map<String, List<String
                 (int) f.bytes("max-command-bytes", 1024, 512L * 1024 * 1024));
         settings.check(f);
         return settings;
+    }
+
+    /**
+     * A rule set on its own, as {@code mesh-admin filter SERVICE set FILE} sends it: the keys of a
+     * {@code filter} block (optionally inside one), over reference.conf's filter-defaults. Refused whole
+     * when anything in it is wrong, naming the line.
+     */
+    public static FilterSettings parse(String text) throws InvalidSettingException {
+        Config config;
+        try {
+            config = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription("rules")
+                    .setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException e) {
+            throw new InvalidSettingException("rules", e.getMessage().replaceFirst("^rules: ", "line "));
+        }
+        if (config.root().size() == 1 && config.hasPath("filter")
+                && config.getValue("filter").valueType() == ConfigValueType.OBJECT) {
+            config = config.getConfig("filter");
+        }
+        Settings defaults = new Settings(ConfigFactory.defaultReference().resolve(), "").at("cloakmesh.filter-defaults");
+        try {
+            return read(new Settings(config.atKey("filter"), ""), defaults);
+        } catch (InvalidSettingException e) {
+            throw new InvalidSettingException("line " + lineOf(config, e.path().substring("filter.".length())) + ": "
+                    + e.path().substring("filter.".length()), e.getMessage().substring(e.path().length() + 2));
+        }
+    }
+
+    /** The line a setting such as {@code allow_key_regex[2]} was written on, or "?" when it was not. */
+    private static String lineOf(Config config, String setting) {
+        Matcher m = java.util.regex.Pattern.compile("([^\\[]+)(?:\\[(\\d+)])?").matcher(setting);
+        if (!m.matches() || !config.hasPath(m.group(1))) {
+            return "?";
+        }
+        ConfigValue value = config.getValue(m.group(1));
+        if (m.group(2) != null && value instanceof ConfigList list && Integer.parseInt(m.group(2)) < list.size()) {
+            value = list.get(Integer.parseInt(m.group(2)));
+        }
+        return value.origin().lineNumber() < 0 ? "?" : Integer.toString(value.origin().lineNumber());
     }
 
     /** The rules these settings say, for the filter stage. */
@@ -95,9 +140,10 @@ public record FilterSettings(String mode, String inline, Map<String, List<String
         }
         for (String list : List.of("allow_command_group", "block_command_group")) {
             for (int i = 0; i < lists.get(list).size(); i++) {
-                if (!GROUPS.contains(CommandTable.canonicalGroup(lists.get(list).get(i)))) {
+                Set<String> groups = CommandTable.bundled().groups();
+                if (!groups.contains(CommandTable.canonicalGroup(lists.get(list).get(i)))) {
                     throw new InvalidSettingException(f.full(list) + "[" + i + "]", "\"" + lists.get(list).get(i)
-                            + "\" is not a command group (known: " + String.join(", ", new java.util.TreeSet<>(GROUPS)) + ")");
+                            + "\" is not a command group (known: " + String.join(", ", groups) + ")");
                 }
             }
         }

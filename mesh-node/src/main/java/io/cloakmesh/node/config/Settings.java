@@ -82,6 +82,11 @@ public final class Settings {
         return value;
     }
 
+    /** Whether {@code value} is a valid node, datacenter or service name. */
+    public static boolean isName(String value) {
+        return NAME.matcher(value).matches();
+    }
+
     static void checkName(String path, String value) throws InvalidSettingException {
         if (!NAME.matcher(value).matches()) {
             throw new InvalidSettingException(path, "\"" + value

@@ -8,6 +8,7 @@ import io.cloakmesh.protocol.filter.CommandTable;
 import io.cloakmesh.protocol.filter.FilterStage;
 import io.cloakmesh.protocol.resp.RespLimits;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -22,25 +23,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An export's command filter at the exit, for the Redis kinds: the rules in force (read again by every
- * connection for each command), a {@link FilterStage} for each link, counts of verdicts by rule, and a
- * rate-limited line per refusal that names the rule, never a key or value.
+ * connection for each command, so {@link #replace} applies from each connection's next command without
+ * dropping any), a {@link FilterStage} for each link, counts of verdicts by rule, and a rate-limited line
+ * per refusal that names the rule, never a key or value.
  */
-final class ExportFilter {
+public final class ExportFilter {
     private static final Logger LOG = LoggerFactory.getLogger(ExportFilter.class);
     /** Commands a client may send ahead of their replies on one link. */
     private static final int MAX_OUTSTANDING = 100_000;
     static final String ALLOWED = "(allowed)";
 
+    /**
+     * The rules in force, as written and as judged by.
+     *
+     * @param source where they came from: the configuration file, or the admin API and when
+     */
+    public record Rules(FilterSettings settings, String source, CommandFilter filter) {
+    }
+
     private final String service;
-    private final FilterStage.Settings stageSettings;
-    private final AtomicReference<CommandFilter> rules;
+    private final AtomicReference<Rules> rules;
     private final Map<String, LongAdder> verdicts = new ConcurrentHashMap<>();
     private final LogRateLimit refusals = new LogRateLimit(Duration.ofSeconds(10));
 
     ExportFilter(String service, FilterSettings settings) {
         this.service = service;
-        this.stageSettings = new FilterStage.Settings(RespLimits.DEFAULTS, settings.maxCommandBytes(), MAX_OUTSTANDING);
-        this.rules = new AtomicReference<>(new CommandFilter(settings.rules(CommandTable.bundled()), CommandTable.bundled()));
+        this.rules = new AtomicReference<>(rules(settings, "configuration file"));
         LOG.info("export {}: filter in {} mode, commands known as Redis {} has them", service, settings.mode(),
                 CommandTable.bundled().redisVersion());
     }
@@ -52,14 +60,36 @@ final class ExportFilter {
 
     /** The stage for one more link. */
     BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> stage() {
-        return BidiFlow.fromGraph(new FilterStage(stageSettings, rules::get, this::judged));
+        FilterStage.Settings limits = new FilterStage.Settings(RespLimits.DEFAULTS, rules.get().settings().maxCommandBytes(),
+                MAX_OUTSTANDING);
+        return BidiFlow.fromGraph(new FilterStage(limits, () -> rules.get().filter(), this::judged));
+    }
+
+    /** The rules in force now. */
+    public Rules rules() {
+        return rules.get();
+    }
+
+    /** Puts {@code settings} in force from each connection's next command; {@code source} says who asked. */
+    public void replace(FilterSettings settings, String source) {
+        rules.set(rules(settings, source));
+        LOG.info("export {}: filter rules replaced ({}), now in {} mode", service, source, settings.mode());
+    }
+
+    /** What the rules in force say of {@code argv} run in db {@code db}, without sending it anywhere. */
+    public CommandFilter.Verdict test(long db, List<byte[]> argv) {
+        return rules.get().filter().judge(db, argv);
     }
 
     /** Verdicts so far: {@link #ALLOWED} and each rule that refused, with their counts. */
-    Map<String, Long> verdicts() {
+    public Map<String, Long> verdicts() {
         Map<String, Long> out = new TreeMap<>();
         verdicts.forEach((rule, count) -> out.put(rule, count.sum()));
         return out;
+    }
+
+    private static Rules rules(FilterSettings settings, String source) {
+        return new Rules(settings, source, new CommandFilter(settings.rules(CommandTable.bundled()), CommandTable.bundled()));
     }
 
     private void judged(String rule) {

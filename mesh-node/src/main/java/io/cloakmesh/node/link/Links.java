@@ -151,7 +151,13 @@ public final class Links {
                 stop(exports.remove(old.name()));
             } else if (!wanted.equals(old)) {
                 exportsChanged.add(old.name());
-                stop(exports.put(old.name(), export(wanted)));
+                ServiceExport running = exports.get(old.name());
+                if (onlyRulesChanged(old, wanted) && running.filter().isPresent()) {
+                    // In place, so open connections judge their next command by the new rules too.
+                    running.filter().get().replace(wanted.filter().orElseThrow(), "configuration file, reloaded");
+                } else {
+                    stop(exports.put(old.name(), export(wanted)));
+                }
             }
         }
         for (ExportSettings wanted : next.exports().values()) {
@@ -167,6 +173,21 @@ public final class Links {
         return CompletableFuture.allOf(unbinds.toArray(CompletableFuture[]::new))
                 .thenCompose(x -> startImports(toStart))
                 .thenApply(done -> result);
+    }
+
+    private static boolean onlyRulesChanged(ExportSettings old, ExportSettings wanted) {
+        return old.filter().isPresent() && wanted.filter().isPresent() && wanted.equals(
+                new ExportSettings(old.name(), old.kind(), old.connectTimeout(), old.details(), wanted.filter()));
+    }
+
+    /** The command filter of an export of this node, if it exports {@code service} with one. */
+    public Optional<ExportFilter> filter(String service) {
+        return Optional.ofNullable(exports.get(service)).flatMap(ServiceExport::filter);
+    }
+
+    /** Whether this node exports {@code service}. */
+    public boolean exports(String service) {
+        return exports.containsKey(service);
     }
 
     /** This node's rows for the services table: one per export, at the link address entries should use. */

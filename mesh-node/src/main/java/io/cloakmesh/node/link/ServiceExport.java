@@ -72,8 +72,9 @@ final class ServiceExport {
         return settings.name();
     }
 
-    ExportSettings settings() {
-        return settings;
+    /** The export's command filter, if it has one. */
+    Optional<ExportFilter> filter() {
+        return filter;
     }
 
     void stop() {

@@ -240,6 +240,7 @@ public final class MeshNode implements ManagedNode {
         return topologies;
     }
 
+    @Override
     public Links links() {
         return links;
     }

@@ -223,6 +223,25 @@ class MeshSettingsTest {
     }
 
     @Test
+    void aRuleSetOnItsOwnIsReadOverTheDefaultsOrRefusedWholeNamingTheLine() throws Exception {
+        FilterSettings bare = FilterSettings.parse("# tenant 1\nallow_key_prefix = [\"t1:\"]\nmode = compat\n");
+        assertEquals(java.util.List.of("t1:"), bare.lists().get("allow_key_prefix"));
+        assertEquals("compat", bare.mode());
+        assertEquals("allow", bare.inline(), "what the file leaves out comes from filter-defaults");
+        assertEquals(bare, FilterSettings.parse("filter {\n  allow_key_prefix = [\"t1:\"]\n  mode = compat\n}\n"),
+                "a whole filter block reads the same");
+        for (String[] bad : new String[][] {
+            {"allow_keys = [a]\nblock_key_regex = [\"ok\",\n  \"a(b\"]\n", "line 3: block_key_regex[1]: not an RE2 regex"},
+            {"allow_keys = [a]\n\nmode = lenient\n", "line 3: mode: \"lenient\" is not strict or compat"},
+            {"allow_keys = [a]\nblock_keys = [\n", "rules: line 3: List should have ]"},
+            {"allow_key = [a]\n", "line 1: allow_key: unknown setting"},
+        }) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> FilterSettings.parse(bad[0]));
+            assertTrue(e.getMessage().startsWith(bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void aPasswordFileReadableByOthersIsRefused() throws Exception {
         Path open = Files.writeString(dir.resolve("open.password"), "s3cret");
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));

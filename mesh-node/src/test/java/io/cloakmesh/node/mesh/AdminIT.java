@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloakmesh.node.testing.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,15 +28,8 @@ import redis.clients.jedis.Jedis;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminIT {
-    private static final Path CLI = Path.of("..", "scripts", "mesh-admin").toAbsolutePath().normalize();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path CLI = AdminCli.SCRIPT;
     private TestMesh mesh;
-
-    private record Run(int status, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     @BeforeAll
     void startMesh() throws Exception {
@@ -52,20 +41,12 @@ class AdminIT {
         mesh.close();
     }
 
-    /** Runs mesh-admin against {@code node}'s admin API. */
-    private Run cli(MeshNodeProcess node, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + node.adminPort,
-                "--token-file", mesh.tokenFile.toString()));
-        command.addAll(List.of(args));
-        return cli(command);
+    private AdminCli.Run cli(MeshNodeProcess node, String... args) throws Exception {
+        return AdminCli.run(mesh, node, args);
     }
 
-    private static Run cli(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static AdminCli.Run cli(List<String> command) throws Exception {
+        return AdminCli.run(command);
     }
 
     @Test
@@ -87,19 +68,19 @@ class AdminIT {
         assertFalse(TestMesh.exporters(mesh.a1).getOrDefault("b2", "").startsWith("DRAINING"), "the refused drain did nothing");
         Path wrong = Files.writeString(mesh.dir.resolve("wrong.token"), "not-the-token-at-all");
         Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
-        Run run = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
+        AdminCli.Run run = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
                 wrong.toString(), "status"));
         assertEquals(1, run.status());
         assertTrue(run.err().contains("refused the token (401)"), run.err());
         // The right token in a file others can read is refused before anything is sent, as nodes refuse it.
         Path exposed = Files.writeString(mesh.dir.resolve("exposed.token"), mesh.token);
         Files.setPosixFilePermissions(exposed, PosixFilePermissions.fromString("rw-r--r--"));
-        Run refused = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
+        AdminCli.Run refused = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.adminPort, "--token-file",
                 exposed.toString(), "status"));
         assertEquals(1, refused.status());
         assertTrue(refused.err().contains("readable by other users"), refused.err());
         // A --url that names another port of the node is explained.
-        Run notHttp = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.linkPort, "--token-file",
+        AdminCli.Run notHttp = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + mesh.b1.linkPort, "--token-file",
                 mesh.tokenFile.toString(), "status"));
         assertEquals(1, notHttp.status());
         assertTrue(notHttp.err().contains("is it a node's admin.listen address"), notHttp.err());
@@ -108,7 +89,7 @@ class AdminIT {
     @Test
     @Order(2)
     void membersAndServicesShowTheWholeMesh() throws Exception {
-        Run members = cli(mesh.b2, "members");
+        AdminCli.Run members = cli(mesh.b2, "members");
         assertEquals(0, members.status(), members.err());
         for (String row : List.of("a1 .* dc-a +Up +yes", "a2 .* dc-a +Up +yes", "b1 .* dc-b +Up +yes", "b2 .* dc-b +Up +yes")) {
             assertTrue(members.out().lines().anyMatch(l -> l.matches(row)), row + " in\n" + members.out());
@@ -117,7 +98,7 @@ class AdminIT {
         assertEquals(4, json.get("members").size());
         assertEquals(0, json.get("unanswered").size());
 
-        Run services = cli(mesh.a2, "services");
+        AdminCli.Run services = cli(mesh.a2, "services");
         assertEquals(0, services.status(), services.err());
         assertTrue(services.out().lines().anyMatch(l -> l.matches("redis +export +b1 +dc-b +127.0.0.1:" + mesh.b1.linkPort
                 + " +active +yes.*")), services.out());
@@ -132,7 +113,7 @@ class AdminIT {
             }
         }
         assertEquals(2, a1Route.get("exporters").size(), routes.toString());
-        Run status = cli(mesh.a1, "status");
+        AdminCli.Run status = cli(mesh.a1, "status");
         assertTrue(status.out().contains("4 Up"), status.out());
     }
 
@@ -142,7 +123,7 @@ class AdminIT {
         Map<String, String> listOf = Map.of("members", "members", "services", "services", "routes", "routes",
                 "connections", "connections", "stats", "nodes", "status", "members");
         for (Map.Entry<String, String> command : listOf.entrySet()) {
-            Run table = cli(mesh.a2, command.getKey());
+            AdminCli.Run table = cli(mesh.a2, command.getKey());
             assertEquals(0, table.status(), command.getKey() + ": " + table.err());
             assertTrue(table.out().lines().findFirst().orElse("").matches("[A-Z][A-Z ()]+"),
                     command.getKey() + " starts with a header row:\n" + table.out());
@@ -172,10 +153,10 @@ class AdminIT {
             assertTrue(entry.get("peer").asText().matches("b[12] \\(127.0.0.1:\\d+\\)"), entry.toString());
             assertTrue(entry.get("bytesToService").asLong() > 0 && entry.get("bytesFromService").asLong() > 0, entry.toString());
             assertEquals("127.0.0.1:" + mesh.redisPort, exit.get("peer").asText());
-            Run table = cli(mesh.b1, "connections");
+            AdminCli.Run table = cli(mesh.b1, "connections");
             assertTrue(table.out().lines().anyMatch(l -> l.matches("a1 +dc-a +redis +import +/127.0.0.1:\\d+ +b[12] .*")),
                     table.out());
-            Run stats = cli(mesh.b2, "stats");
+            AdminCli.Run stats = cli(mesh.b2, "stats");
             assertTrue(stats.out().lines().anyMatch(l -> l.matches("a1 +dc-a +redis +import +1 +\\d+ .*")), stats.out());
         }
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -190,7 +171,7 @@ class AdminIT {
     @Test
     @Order(4)
     void drainMakesNewConnectionsAvoidTheNode() throws Exception {
-        Run drain = cli(mesh.a2, "drain", "b2");
+        AdminCli.Run drain = cli(mesh.a2, "drain", "b2");
         assertEquals(0, drain.status(), drain.err());
         assertEquals("node b2 is draining", drain.out().strip());
         for (MeshNodeProcess o : List.of(mesh.a1, mesh.a2)) {
@@ -204,7 +185,7 @@ class AdminIT {
             }
         }
         assertEquals(before, TestMesh.counter(mesh.b2, "export", "total"), "no new link to the drained node");
-        Run undrain = cli(mesh.b1, "undrain", "b2");
+        AdminCli.Run undrain = cli(mesh.b1, "undrain", "b2");
         assertEquals("node b2 is active", undrain.out().strip());
         TestMesh.awaitActiveExporters(List.of(mesh.a1, mesh.a2), "b1", "b2");
     }
@@ -217,10 +198,10 @@ class AdminIT {
             assertEquals("OK", open.set("reload:before", "1"));
             mesh.writeConfig(mesh.b1, "dc-b", "  exports.cache.targets = [\"127.0.0.1:" + mesh.redisPort + "\"]\n");
             mesh.writeConfig(mesh.a1, "dc-a", "  imports.cache { listen = \"127.0.0.1:" + cachePort + "\", datacenter = dc-b }\n");
-            Run exit = cli(mesh.a1, "reload", "b1");
+            AdminCli.Run exit = cli(mesh.a1, "reload", "b1");
             assertEquals(0, exit.status(), exit.err());
             assertTrue(exit.out().contains("exports added") && exit.out().contains("cache"), exit.out());
-            Run entry = cli(mesh.b2, "reload", "a1");
+            AdminCli.Run entry = cli(mesh.b2, "reload", "a1");
             assertEquals(0, entry.status(), entry.err());
             assertTrue(entry.out().contains("imports added") && entry.out().contains("cache"), entry.out());
             Poll.until(TestMesh.CONVERGE, "a PING through the new import", () -> {
@@ -232,10 +213,10 @@ class AdminIT {
             });
             assertEquals("1", open.get("reload:before"), "the connection opened before the reload still works");
             assertEquals("OK", open.set("reload:after", "2"));
-            Run nothing = cli(mesh.a2, "reload", "a1");
+            AdminCli.Run nothing = cli(mesh.a2, "reload", "a1");
             assertTrue(nothing.out().contains("nothing changed"), nothing.out());
             mesh.writeConfig(mesh.a1, "dc-a", "  cluster.split-brain-resolver.stable-after = 9s\n");
-            Run refused = cli(mesh.a2, "reload", "a1");
+            AdminCli.Run refused = cli(mesh.a2, "reload", "a1");
             assertEquals(1, refused.status());
             assertTrue(refused.err().contains("need a restart") && refused.err().contains("cloakmesh.cluster"), refused.err());
         }
@@ -244,24 +225,24 @@ class AdminIT {
     @Test
     @Order(6)
     void unknownNodeUnreachableUrlAndKeygen() throws Exception {
-        Run unknown = cli(mesh.a1, "drain", "nosuch");
+        AdminCli.Run unknown = cli(mesh.a1, "drain", "nosuch");
         assertEquals(1, unknown.status());
         assertEquals("mesh-admin: no node named nosuch answers", unknown.err().strip());
-        Run unreachable = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + Poll.freePort(), "--token-file",
+        AdminCli.Run unreachable = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + Poll.freePort(), "--token-file",
                 mesh.tokenFile.toString(), "status"));
         assertEquals(1, unreachable.status());
         assertEquals(1, unreachable.err().strip().lines().count(), unreachable.err());
         assertTrue(unreachable.err().contains("cannot reach the admin API"), unreachable.err());
 
         Path key = mesh.dir.resolve("new.key");
-        Run keygen = cli(List.of(CLI.toString(), "keygen", key.toString()));
+        AdminCli.Run keygen = cli(List.of(CLI.toString(), "keygen", key.toString()));
         assertEquals(0, keygen.status(), keygen.err());
         assertEquals(32, Files.size(key));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
-        Run again = cli(List.of(CLI.toString(), "keygen", key.toString()));
+        AdminCli.Run again = cli(List.of(CLI.toString(), "keygen", key.toString()));
         assertEquals(1, again.status());
         assertTrue(again.err().contains("already exists"), again.err());
-        Run help = cli(List.of(CLI.toString(), "--help"));
+        AdminCli.Run help = cli(List.of(CLI.toString(), "--help"));
         assertTrue(help.out().contains("connections") && help.out().contains("keygen"), help.out());
     }
 
@@ -271,13 +252,13 @@ class AdminIT {
         long pid = mesh.b2.pid();
         new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
         try {
-            Run stats = cli(mesh.a1, "--json", "stats");
+            AdminCli.Run stats = cli(mesh.a1, "--json", "stats");
             assertEquals(0, stats.status(), stats.err());
             JsonNode json = stats.json();
             assertEquals(3, json.get("nodes").size(), json.toString());
             assertEquals(1, json.get("unanswered").size(), json.toString());
             assertTrue(json.get("unanswered").get(0).asText().contains(":" + mesh.b2.clusterPort), json.toString());
-            Run table = cli(mesh.a1, "members");
+            AdminCli.Run table = cli(mesh.a1, "members");
             assertEquals(0, table.status(), table.err());
             assertTrue(table.err().contains("warning: no answer from") && table.err().contains(":" + mesh.b2.clusterPort),
                     table.err());

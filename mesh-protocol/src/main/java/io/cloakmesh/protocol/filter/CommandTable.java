@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The Redis commands the filter knows, generated from a real redis-server's COMMAND and COMMAND DOCS
@@ -74,6 +75,19 @@ public final class CommandTable {
             }
         }
         return name;
+    }
+
+    /**
+     * Every command group a rule may name: those of the table's commands, and the two a plain server's
+     * table cannot show (SENTINEL's commands exist only in a sentinel, MODULE's only with a module loaded).
+     */
+    public Set<String> groups() {
+        Set<String> groups = new TreeSet<>(List.of("SENTINEL", "MODULE"));
+        commands.values().forEach(c -> {
+            groups.add(Names.group(c.group()));
+            c.subcommands().values().forEach(s -> groups.add(Names.group(s.group())));
+        });
+        return Collections.unmodifiableSet(groups);
     }
 
     /** A group as a rule may write it ({@code sorted-set}, {@code sorted_set}, {@code SORTED_SET}): {@code SORTED_SET}. */
