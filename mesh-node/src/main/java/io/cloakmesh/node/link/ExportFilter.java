@@ -2,11 +2,17 @@ package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.ExportSettings;
 import io.cloakmesh.node.config.FilterSettings;
+import io.cloakmesh.node.config.HostPort;
+import io.cloakmesh.node.config.RedisCredentials;
 import io.cloakmesh.node.logging.LogRateLimit;
+import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.redis.RedisExchange;
 import io.cloakmesh.protocol.filter.CommandFilter;
 import io.cloakmesh.protocol.filter.CommandTable;
 import io.cloakmesh.protocol.filter.FilterStage;
+import io.cloakmesh.protocol.filter.TableDifferences;
 import io.cloakmesh.protocol.resp.RespLimits;
+import io.cloakmesh.protocol.resp.RespValue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -31,6 +38,8 @@ public final class ExportFilter {
     private static final Logger LOG = LoggerFactory.getLogger(ExportFilter.class);
     /** Commands a client may send ahead of their replies on one link. */
     private static final int MAX_OUTSTANDING = 100_000;
+    /** The largest COMMAND reply read (Redis 7's is about 100 KiB; modules add to it). */
+    private static final int MAX_COMMAND_REPLY = 8 * 1024 * 1024;
     static final String ALLOWED = "(allowed)";
 
     /**
@@ -53,9 +62,51 @@ public final class ExportFilter {
                 CommandTable.bundled().redisVersion());
     }
 
-    /** The filter of an export of a Redis kind, if its settings have a filter block. */
-    static Optional<ExportFilter> of(ExportSettings settings) {
-        return settings.filter().map(f -> new ExportFilter(settings.name(), f));
+    /**
+     * The filter of an export of a Redis kind, if its settings have a filter block; its command table is
+     * compared with the first of {@code servers} that answers COMMAND, in the background.
+     */
+    static Optional<ExportFilter> of(ExportSettings settings, ActorSystem<?> system, List<HostPort> servers,
+            Optional<RedisCredentials> credentials) {
+        return settings.filter().map(f -> {
+            ExportFilter filter = new ExportFilter(settings.name(), f);
+            filter.compareTable(new RedisExchange(system, settings.connectTimeout().multipliedBy(2), credentials,
+                    MAX_COMMAND_REPLY), servers, 0);
+            return filter;
+        });
+    }
+
+    /**
+     * Logs where the target's own command table differs from the bundled one: a warning naming the
+     * differences (in strict mode a command the table lacks is denied), or why it could not be read.
+     */
+    private void compareTable(RedisExchange redis, List<HostPort> servers, int index) {
+        HostPort server = servers.get(index);
+        redis.ask(server, "COMMAND").whenComplete((reply, failure) -> {
+            if (failure != null || reply instanceof RespValue.Error) {
+                String why = failure != null ? Failures.rootMessage(failure) : ((RespValue.Error) reply).text();
+                if (index + 1 < servers.size()) {
+                    compareTable(redis, servers, index + 1);
+                } else {
+                    LOG.info("export {}: cannot compare the filter's command table with {}'s: {}", service, server,
+                            why);
+                }
+                return;
+            }
+            try {
+                TableDifferences differences = TableDifferences.of(CommandTable.bundled(), reply);
+                if (differences.none()) {
+                    LOG.info("export {}: {} has the commands of the filter's table (Redis {})", service, server,
+                            CommandTable.bundled().redisVersion());
+                } else {
+                    LOG.warn("export {}: {}'s commands differ from the filter's table (Redis {}): {}", service, server,
+                            CommandTable.bundled().redisVersion(), differences.describe(20));
+                }
+            } catch (TableDifferences.MalformedReplyException e) {
+                LOG.warn("export {}: cannot compare the filter's command table with {}'s: {}", service, server,
+                        e.getMessage());
+            }
+        });
     }
 
     /** The stage for one more link. */

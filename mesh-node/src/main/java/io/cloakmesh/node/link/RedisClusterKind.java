@@ -88,7 +88,7 @@ final class RedisClusterKind implements ServiceKind {
                         source, exit.self(), exit.topologies(), settings.connectTimeout().multipliedBy(2)),
                 "topology-" + settings.name() + "-" + WATCHERS.incrementAndGet(), Props.empty());
         return new ServiceExport(settings, exit.system(), new Nodes(settings.name(), source, exit.system(),
-                exit.topologies(), watcher), ExportFilter.of(settings));
+                exit.topologies(), watcher), ExportFilter.of(settings, exit.system(), source.seeds(), source.credentials()));
     }
 
     /** Where a link goes: the node it names, as the topology says, or any healthy node. */

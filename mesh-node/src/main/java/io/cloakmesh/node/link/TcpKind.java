@@ -58,6 +58,6 @@ final class TcpKind implements ServiceKind {
         return new ServiceExport(settings, exit.system(), node -> node.isPresent()
                 ? CompletableFuture.failedFuture(new ServiceExport.UnknownNodeException("service " + settings.name()
                         + " has no nodes"))
-                : CompletableFuture.completedFuture(targets), ExportFilter.of(settings));
+                : CompletableFuture.completedFuture(targets), ExportFilter.of(settings, exit.system(), targets, Optional.empty()));
     }
 }

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.filter;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.node.testing.ExternalProcess;
@@ -8,9 +9,11 @@ import io.cloakmesh.protocol.filter.CommandSpec;
 import io.cloakmesh.protocol.filter.CommandTable;
 import io.cloakmesh.protocol.filter.KeyFinder;
 import io.cloakmesh.protocol.filter.KeySpec;
+import io.cloakmesh.protocol.filter.TableDifferences;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,28 @@ class KeySpecsIT {
     @AfterAll
     static void stop() throws Exception {
         redis.close();
+    }
+
+    /** What an export logs at start: the server's COMMAND compared with the bundled table. */
+    @Test
+    void theBundledTableIsTheServersOwnAndADisabledCommandIsNamed() throws Exception {
+        try (RawRedis client = new RawRedis(port)) {
+            String version = client.send(RawRedis.resp("INFO", "server")).reply().replaceAll("(?s).*redis_version:([^\r\n]+).*", "$1");
+            TableDifferences same = TableDifferences.of(CommandTable.bundled(), client.send(RawRedis.resp("COMMAND")).value());
+            assertTrue(!version.equals(CommandTable.bundled().redisVersion()) || same.none(),
+                    "redis-server " + version + ", table of " + CommandTable.bundled().redisVersion() + ": " + same.describe(50));
+        }
+        int renamingPort = Poll.freePort();
+        try (ExternalProcess renaming = ExternalProcess.redis(renamingPort, "--rename-command", "FLUSHDB", "XFLUSHDB",
+                "--rename-command", "DEBUG", "");
+                RawRedis client = new RawRedis(renamingPort)) {
+            TableDifferences disabled = TableDifferences.of(CommandTable.bundled(),
+                    client.send(RawRedis.resp("COMMAND")).value());
+            // COMMAND names a renamed command by its own name: only the disabled one shows.
+            assertEquals(Set.of("DEBUG"), disabled.onlyInTable(), disabled.describe(50));
+            assertTrue(disabled.onlyOnServer().isEmpty() && disabled.arityDiffers().isEmpty(), disabled.describe(50));
+            assertEquals("1 the table has, the server lacks (older, renamed or disabled there): DEBUG", disabled.describe(5));
+        }
     }
 
     @Test

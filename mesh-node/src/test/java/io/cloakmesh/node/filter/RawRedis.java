@@ -45,13 +45,18 @@ final class RawRedis implements AutoCloseable {
     List<String> replies(int n) throws IOException {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            try {
-                out.add(text(RespReader.read(ByteBuffer.wrap(next()))));
-            } catch (io.cloakmesh.protocol.resp.RespProtocolException e) {
-                throw new IOException(e);
-            }
+            out.add(text(value()));
         }
         return out;
+    }
+
+    /** The next reply, read. */
+    RespValue value() throws IOException {
+        try {
+            return RespReader.read(ByteBuffer.wrap(next()));
+        } catch (io.cloakmesh.protocol.resp.RespProtocolException e) {
+            throw new IOException(e);
+        }
     }
 
     String reply() throws IOException {

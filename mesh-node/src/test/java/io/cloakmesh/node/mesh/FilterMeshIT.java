@@ -78,6 +78,14 @@ class FilterMeshIT {
     }
 
     @Test
+    void eachExitComparesTheFiltersCommandTableWithItsRedis() {
+        for (MeshNodeProcess exit : List.of(mesh.b1, mesh.b2)) {
+            Poll.until(Duration.ofSeconds(20), exit.name + " compares the command tables", () -> exit.output()
+                    .contains("export redis: 127.0.0.1:" + mesh.redisPort + " has the commands of the filter's table"));
+        }
+    }
+
+    @Test
     void mesh_adminShowsTestsAndReplacesTheRulesOfEveryExitWithoutDroppingAConnection() throws Exception {
         // Until every node's admin agent is known to a1's receptionist (shortly after the mesh forms).
         AdminCli.Run[] show = new AdminCli.Run[1];

@@ -37,9 +37,12 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     /** A throw-away redis-server on {@code port}, returned once it answers. */
-    public static ExternalProcess redis(int port) throws IOException {
-        ExternalProcess p = start(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no"));
+    /** A throw-away redis-server on {@code port}, with {@code options} ("--rename-command", "DEBUG", "") added. */
+    public static ExternalProcess redis(int port, String... options) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        command.addAll(List.of(options));
+        ExternalProcess p = start(command);
         Poll.until(Duration.ofSeconds(10), "redis-server on " + port, () -> Poll.accepts(port));
         return p;
     }

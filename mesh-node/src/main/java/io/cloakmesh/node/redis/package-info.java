@@ -1,0 +1,2 @@
+/** Short exchanges of the node itself with a Redis it exports: a command and its reply, the server's command table. */
+package io.cloakmesh.node.redis;
