@@ -14,20 +14,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A client that writes bytes exactly as given (pipelines, inline commands) and reads whole replies back. */
-final class RawRedis implements AutoCloseable {
+public final class RawRedis implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final RespScanner scanner = new RespScanner(RespLimits.DEFAULTS, RespScanner.Direction.REPLIES);
     private byte[] buffered = new byte[0];
 
-    RawRedis(int port) throws IOException {
+    public RawRedis(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();
     }
 
     /** A command as RESP, each word one argument. */
-    static String resp(String... words) {
+    public static String resp(String... words) {
         StringBuilder frame = new StringBuilder("*").append(words.length).append("\r\n");
         for (String w : words) {
             frame.append('$').append(w.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(w).append("\r\n");
@@ -35,14 +35,14 @@ final class RawRedis implements AutoCloseable {
         return frame.toString();
     }
 
-    RawRedis send(String bytes) throws IOException {
+    public RawRedis send(String bytes) throws IOException {
         socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
         return this;
     }
 
     /** The next {@code n} replies, each as text: +OK, -ERR ..., :1, $value, *[...], _ (null). */
-    List<String> replies(int n) throws IOException {
+    public List<String> replies(int n) throws IOException {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(text(value()));
@@ -51,7 +51,7 @@ final class RawRedis implements AutoCloseable {
     }
 
     /** The next reply, read. */
-    RespValue value() throws IOException {
+    public RespValue value() throws IOException {
         try {
             return RespReader.read(ByteBuffer.wrap(next()));
         } catch (io.cloakmesh.protocol.resp.RespProtocolException e) {
@@ -59,7 +59,7 @@ final class RawRedis implements AutoCloseable {
         }
     }
 
-    String reply() throws IOException {
+    public String reply() throws IOException {
         return replies(1).get(0);
     }
 
@@ -88,7 +88,7 @@ final class RawRedis implements AutoCloseable {
         }
     }
 
-    static String text(RespValue v) {
+    public static String text(RespValue v) {
         if (v instanceof RespValue.Simple s) {
             return "+" + s.text();
         }

@@ -48,6 +48,7 @@ class FilterMeshIT {
 
     @Test
     void aClientInTheOtherDatacenterReachesOnlyWhatTheExitAllows() throws Exception {
+        long refusedBefore = refusedConfig();
         try (Jedis client = new Jedis("127.0.0.1", mesh.a1.importPort); Jedis direct = new Jedis("127.0.0.1", mesh.redisPort)) {
             Pipeline pipeline = client.pipelined();
             Response<String> allowed = pipeline.set("t1:a", "1");
@@ -68,13 +69,14 @@ class FilterMeshIT {
             assertEquals("1", direct.get("t1:a"));
             assertEquals("PONG", client.ping(), "the connection stays usable");
         }
-        long refusedConfig = 0;
-        for (MeshNodeProcess exit : List.of(mesh.b1, mesh.b2)) {
-            refusedConfig += metrics(exit).lines()
-                    .filter(l -> l.startsWith("cloakmesh_filter_verdicts_total{") && l.contains("rule=\"block_command CONFIG\""))
-                    .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertEquals(refusedBefore + 1, refusedConfig(), "the exits count the refusal by its rule");
+    }
+
+    @Test
+    void theRuleTableHoldsThroughTheMeshInBothModes() throws Exception {
+        try (Jedis direct = new Jedis("127.0.0.1", mesh.redisPort)) {
+            FilterTable.runAll(mesh, mesh.a2, "redis", mesh.a1.importPort, direct::exists, RULES);
         }
-        assertEquals(1, refusedConfig, "the exits count the refusal by its rule");
     }
 
     @Test
@@ -147,6 +149,16 @@ class FilterMeshIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static long refusedConfig() throws Exception {
+        long refused = 0;
+        for (MeshNodeProcess exit : List.of(mesh.b1, mesh.b2)) {
+            refused += metrics(exit).lines()
+                    .filter(l -> l.startsWith("cloakmesh_filter_verdicts_total{") && l.contains("rule=\"block_command CONFIG\""))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
+        return refused;
     }
 
     private static String metrics(MeshNodeProcess node) throws Exception {

@@ -66,7 +66,9 @@ class RedisClusterMeshIT {
                 + ":" + cluster.ports.get(3) + "\"";
         mesh = new TestMesh("cloakmesh-cluster-it", false, node -> {
             if (node.linkPort != 0) {
-                return "  exports.rc { kind = redis-cluster, seeds = [" + seeds + "], refresh-interval = 1s }\n";
+                // A filter that lets everything pass, until the rule table puts its rules in force.
+                return "  exports.rc { kind = redis-cluster, seeds = [" + seeds + "], refresh-interval = 1s, "
+                        + "filter { mode = compat } }\n";
             }
             int[] ports = entries.get(node.name);
             return "  imports.rc { kind = redis-cluster, listen = \"127.0.0.1:" + ports[0] + "\", datacenter = dc-b,"
@@ -323,6 +325,29 @@ class RedisClusterMeshIT {
             String line = jedis.clusterNodes().lines().filter(l -> l.startsWith(id)).findFirst().orElseThrow();
             String[] address = line.split(" ")[1].split("[:@]");
             return new HostAndPort(address[0], Integer.parseInt(address[1]));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theFilterRuleTableHoldsAgainstARealClusterInBothModes() throws Exception {
+        int slot = JedisClusterCRC16.getSlot("{t1}");
+        int realPort = -1;
+        try (Jedis direct = new Jedis(RedisClusterFixture.HOST, cluster.ports.get(0))) {
+            for (String line : direct.clusterNodes().lines().toList()) {
+                String[] f = line.split(" ");
+                for (int i = 8; i < f.length && f[2].contains("master"); i++) {
+                    String[] range = f[i].split("-");
+                    if (!f[i].startsWith("[") && Integer.parseInt(range[0]) <= slot
+                            && slot <= Integer.parseInt(range[range.length - 1])) {
+                        realPort = port(f[1]);
+                    }
+                }
+            }
+        }
+        HostAndPort endpoint = endpointOfRealPort("a1", realPort);
+        try (JedisCluster direct = new JedisCluster(new HostAndPort(RedisClusterFixture.HOST, cluster.ports.get(0)))) {
+            FilterTable.runAll(mesh, mesh.a1, "rc", endpoint.getPort(), direct::exists, "mode = compat\n");
         }
     }
 
