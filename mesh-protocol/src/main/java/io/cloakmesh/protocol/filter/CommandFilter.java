@@ -1,5 +1,6 @@
 package io.cloakmesh.protocol.filter;
 
+import io.cloakmesh.protocol.resp.AsciiCase;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class CommandFilter {
     /** The verdict on {@code argv} (the name first) run in db {@code db}. */
     public Verdict judge(long db, List<byte[]> argv) {
         boolean strict = rules.mode() == FilterRules.Mode.STRICT;
-        String typed = Names.upper(argv.get(0));
+        String typed = AsciiCase.upper(argv.get(0));
         String name = rules.renames().getOrDefault(typed, typed);
         Optional<CommandSpec> found = resolve(name, argv);
         if (found.isEmpty()) {
@@ -93,9 +94,9 @@ public final class CommandFilter {
         if (!control && !rules.allowCommand().isEmpty() && !names(rules.allowCommand(), name)) {
             return new Verdict("allow_command");
         }
-        Optional<String> blocked = rules.blockCommand().stream().filter(rule -> matches(rule, name)).findFirst();
-        if (blocked.isPresent()) {
-            return new Verdict("block_command " + blocked.get());
+        String blocked = rule(rules.blockCommand(), name);
+        if (blocked != null) {
+            return new Verdict("block_command " + blocked);
         }
         if (!control && !rules.allowGroup().isEmpty() && !rules.allowGroup().contains(group)) {
             return new Verdict("allow_command_group");
@@ -201,7 +202,7 @@ public final class CommandFilter {
         if (argv.size() < 2) {
             return top;  // the container alone: Redis answers with an arity error
         }
-        return Optional.ofNullable(top.get().subcommands().get(Names.upper(argv.get(1))));
+        return Optional.ofNullable(top.get().subcommands().get(AsciiCase.upper(argv.get(1))));
     }
 
     /**
@@ -214,12 +215,19 @@ public final class CommandFilter {
     }
 
     private static boolean names(Set<String> list, String name) {
-        return list.stream().anyMatch(rule -> matches(rule, name));
+        return rule(list, name) != null;
     }
 
-    /** A rule naming a container ({@code CONFIG}) matches every subcommand of it. */
-    private static boolean matches(String rule, String name) {
-        return rule.equals(name) || rule.equals(container(name));
+    /** The rule of {@code list} naming {@code name}, or its container ({@code CONFIG} names every subcommand of it). */
+    private static String rule(Set<String> list, String name) {
+        if (list.isEmpty()) {
+            return null;
+        }
+        if (list.contains(name)) {
+            return name;
+        }
+        String container = container(name);
+        return list.contains(container) ? container : null;
     }
 
     private static String container(String name) {

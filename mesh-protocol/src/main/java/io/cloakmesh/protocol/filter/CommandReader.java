@@ -2,9 +2,7 @@ package io.cloakmesh.protocol.filter;
 
 import io.cloakmesh.protocol.resp.RespLimits;
 import io.cloakmesh.protocol.resp.RespProtocolException;
-import io.cloakmesh.protocol.resp.RespReader;
 import io.cloakmesh.protocol.resp.RespScanner;
-import io.cloakmesh.protocol.resp.RespValue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +12,8 @@ import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * A client's request stream cut into whole commands, each read into its arguments: the existing RESP
- * codec finds where a command ends ({@link RespScanner}) and reads it ({@link RespReader}); an inline
+ * codec finds where a command ends and checks its framing ({@link RespScanner}), then its arguments are
+ * read straight from the frame; an inline
  * command is split as Redis splits it ({@link InlineCommand}). Anything Redis would answer with a
  * protocol error, and a command longer than {@code maxCommandBytes}, fails the connection. Pure.
  */
@@ -55,6 +54,20 @@ final class CommandReader {
         return commands;
     }
 
+    /** The number on a header line the scanner has checked, its CRLF consumed. */
+    private static long number(ByteBuffer in) {
+        boolean negative = in.get(in.position()) == '-';
+        if (negative) {
+            in.get();
+        }
+        long n = 0;
+        for (byte b = in.get(); b != '\r'; b = in.get()) {
+            n = n * 10 + (b - '0');
+        }
+        in.get();
+        return negative ? -n : n;
+    }
+
     /** True when no part of a command is held (the client may end its requests here). */
     boolean atBoundary() {
         return pending.length() == 0;
@@ -74,16 +87,27 @@ final class CommandReader {
         if (frameType != '*') {
             throw new RespProtocolException("expected a command (*), got '" + frameType + "'");
         }
-        RespValue value = RespReader.read(whole.asByteBuffer());
-        if (!(value instanceof RespValue.Aggregate array) || array.elements().isEmpty()) {
+        // The scanner has checked the framing (counts, lengths, CRLFs): the arguments are read straight
+        // from it, without building a value tree.
+        ByteBuffer in = whole.asByteBuffer();
+        in.get();
+        long count = number(in);
+        if (count <= 0) {
             return null;  // *-1 and *0: Redis reads no command and sends no reply
         }
-        List<byte[]> argv = new ArrayList<>(array.elements().size());
-        for (RespValue element : array.elements()) {
-            if (!(element instanceof RespValue.Bulk bulk) || bulk.error()) {
+        List<byte[]> argv = new ArrayList<>((int) Math.min(count, 1024));
+        for (long i = 0; i < count; i++) {
+            if (in.get() != '$') {
                 throw new RespProtocolException("a command's arguments must be bulk strings ($)");
             }
-            argv.add(bulk.bytes());
+            long length = number(in);
+            if (length < 0) {
+                throw new RespProtocolException("a command's arguments must be bulk strings ($), not null");
+            }
+            byte[] arg = new byte[(int) length];
+            in.get(arg);
+            in.position(in.position() + 2);
+            argv.add(arg);
         }
         return new Command(argv, false);
     }

@@ -2,6 +2,7 @@ package io.cloakmesh.protocol.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloakmesh.protocol.resp.AsciiCase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ public final class CommandTable {
      * A name the table does not know is kept, upper case, so a rule may name a command of a newer Redis.
      */
     public String canonical(String rule) {
-        String name = Names.upper(rule.trim());
+        String name = AsciiCase.upper(rule.trim());
         String[] parts = name.split("[\\s|]+");
         if (parts.length == 2) {
             return parts[0] + "|" + parts[1];
@@ -126,7 +127,7 @@ public final class CommandTable {
         }
         List<KeySpec> specs = new ArrayList<>();
         c.path("key_specs").forEach(k -> specs.add(keySpec(k)));
-        return new CommandSpec(Names.upper(name), c.path("arity").asInt(), strings(c.path("flags")),
+        return new CommandSpec(AsciiCase.upper(name), c.path("arity").asInt(), strings(c.path("flags")),
                 strings(c.path("acl_categories")), Names.group(c.path("group").asText("unknown")), List.copyOf(specs),
                 Collections.unmodifiableMap(subs));
     }

@@ -1,10 +1,10 @@
 package io.cloakmesh.protocol.filter;
 
+import io.cloakmesh.protocol.resp.AsciiCase;
 import io.cloakmesh.protocol.resp.ReplyPairing;
 import io.cloakmesh.protocol.resp.RequestHead;
 import io.cloakmesh.protocol.resp.RespProtocolException;
 import io.cloakmesh.protocol.resp.RespScanner;
-import io.cloakmesh.protocol.resp.RespValue;
 import io.cloakmesh.protocol.resp.RespWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -88,13 +88,14 @@ final class FilterSession {
         RequestHead head = head(argv);
         track(head, argv);
         pairing.request(head);
-        List<RespValue> elements = new ArrayList<>(argv.size());
-        argv.forEach(a -> elements.add(new RespValue.Bulk(a, false)));
-        return ByteString.fromArrayUnsafe(RespWriter.write(new RespValue.Aggregate('*', elements)));
+        return ByteString.fromArrayUnsafe(RespWriter.command(argv));
     }
 
     /** Refused if refused in any db the command may run in. */
     private CommandFilter.Verdict judge(CommandFilter current, List<byte[]> argv) {
+        if (dbs.size() == 1 && selects.isEmpty() && !pairing.inTransaction()) {
+            return current.judge(dbs.iterator().next(), argv);
+        }
         Set<Long> possible = new LinkedHashSet<>(dbs);
         if (pairing.inTransaction()) {
             possible.addAll(queuedDbs);
@@ -218,7 +219,7 @@ ByteString replies(ByteString chunk) throws RespProtocolException {
     private static RequestHead head(List<byte[]> argv) {
         List<String> words = new ArrayList<>(3);
         for (int i = 0; i < Math.min(3, argv.size()); i++) {
-            words.add(argv.get(i).length <= 64 ? Names.upper(argv.get(i)) : "");
+            words.add(argv.get(i).length <= 64 ? AsciiCase.upper(argv.get(i)) : "");
         }
         return new RequestHead(words);
     }

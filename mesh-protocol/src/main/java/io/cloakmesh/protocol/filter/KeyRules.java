@@ -55,11 +55,29 @@ public record KeyRules(List<byte[]> allowKeys, List<byte[]> blockKeys, List<byte
         return Optional.of("allow_keys, allow_key_prefix, allow_key_suffix, allow_key_regex (no match)");
     }
 
+    // Loops, not streams: this runs for every key of every command.
     private boolean allowed(byte[] key) {
-        return allowKeys.stream().anyMatch(k -> Arrays.equals(key, k))
-                || allowPrefixes.stream().anyMatch(p -> startsWith(key, p))
-                || allowSuffixes.stream().anyMatch(s -> endsWith(key, s))
-                || allowRegexes.stream().anyMatch(r -> r.matcher(key).find());
+        for (byte[] k : allowKeys) {
+            if (Arrays.equals(key, k)) {
+                return true;
+            }
+        }
+        for (byte[] p : allowPrefixes) {
+            if (startsWith(key, p)) {
+                return true;
+            }
+        }
+        for (byte[] s : allowSuffixes) {
+            if (endsWith(key, s)) {
+                return true;
+            }
+        }
+        for (Pattern r : allowRegexes) {
+            if (r.matcher(key).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

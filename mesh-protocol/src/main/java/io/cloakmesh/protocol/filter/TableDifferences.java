@@ -1,5 +1,6 @@
 package io.cloakmesh.protocol.filter;
 
+import io.cloakmesh.protocol.resp.AsciiCase;
 import io.cloakmesh.protocol.resp.RespValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public record TableDifferences(Set<String> onlyOnServer, Set<String> onlyInTable
         Set<String> seen = new TreeSet<>();
         for (RespValue entry : elements(commandReply, "COMMAND")) {
             List<RespValue> fields = elements(entry, "a command entry");
-            String own = Names.upper(name(fields));
+            String own = AsciiCase.upper(name(fields));
             seen.add(own);
             Optional<CommandSpec> spec = table.command(own);
             if (spec.isEmpty()) {
@@ -52,7 +53,7 @@ public record TableDifferences(Set<String> onlyOnServer, Set<String> onlyInTable
             if (fields.size() > 9) {
                 for (RespValue sub : elements(fields.get(9), "subcommands")) {
                     List<RespValue> subFields = elements(sub, "a subcommand entry");
-                    String subName = Names.upper(name(subFields));
+                    String subName = AsciiCase.upper(name(subFields));
                     String part = subName.substring(subName.indexOf('|') + 1);
                     CommandSpec subSpec = spec.get().subcommands().get(part);
                     if (subSpec == null) {

@@ -1,10 +1,8 @@
 package io.cloakmesh.protocol.resp;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -58,7 +56,7 @@ public record RequestHead(List<String> words) {
             }
             for (String word : line.trim().split("\\s+")) {
                 if (words.size() < WORDS && !word.isEmpty()) {
-                    words.add(word.length() <= MAX_WORD ? word.toUpperCase(Locale.ROOT) : "");
+                    words.add(word.length() <= MAX_WORD ? AsciiCase.upper(word) : "");
                 }
             }
             return Optional.of(new RequestHead(List.copyOf(words)));
@@ -81,7 +79,7 @@ public record RequestHead(List<String> words) {
             byte[] word = new byte[length];
             in.get(word);
             in.position(in.position() + 2);
-            words.add(length <= MAX_WORD ? new String(word, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT) : "");
+            words.add(length <= MAX_WORD ? AsciiCase.upper(word) : "");
         }
         return words.isEmpty() && elements > 0 ? Optional.empty() : Optional.of(new RequestHead(List.copyOf(words)));
     }

@@ -17,6 +17,44 @@ public final class RespWriter {
         return writer.out.toByteArray();
     }
 
+    /** A command as Redis reads it, an array of bulk strings, written straight into one exactly sized array. */
+    public static byte[] command(List<byte[]> argv) {
+        int size = 1 + digits(argv.size()) + 2;
+        for (byte[] a : argv) {
+            size += 1 + digits(a.length) + 2 + a.length + 2;
+        }
+        byte[] out = new byte[size];
+        int at = header(out, 0, '*', argv.size());
+        for (byte[] a : argv) {
+            at = header(out, at, '$', a.length);
+            System.arraycopy(a, 0, out, at, a.length);
+            at += a.length;
+            out[at++] = '\r';
+            out[at++] = '\n';
+        }
+        return out;
+    }
+
+    private static int header(byte[] out, int at, char type, int count) {
+        out[at++] = (byte) type;
+        int end = at + digits(count);
+        for (int i = end - 1, n = count; i >= at; i--, n /= 10) {
+            out[i] = (byte) ('0' + n % 10);
+        }
+        out[end] = '\r';
+        out[end + 1] = '\n';
+        return end + 2;
+    }
+
+    private static int digits(int n) {
+        int digits = 1;
+        while (n >= 10) {
+            n /= 10;
+            digits++;
+        }
+        return digits;
+    }
+
     private void value(RespValue value) {
         if (value instanceof RespValue.Simple s) {
             line('+', s.text());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloakmesh.protocol.resp.AsciiCase;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +21,8 @@ class KeyFinderTest {
     }
 
     static CommandSpec spec(List<byte[]> argv) {
-        CommandSpec top = TABLE.command(Names.upper(argv.get(0))).orElseThrow();
-        return top.subcommands().isEmpty() ? top : top.subcommands().get(Names.upper(argv.get(1)));
+        CommandSpec top = TABLE.command(AsciiCase.upper(argv.get(0))).orElseThrow();
+        return top.subcommands().isEmpty() ? top : top.subcommands().get(AsciiCase.upper(argv.get(1)));
     }
 
     @ParameterizedTest(name = "{0}")
