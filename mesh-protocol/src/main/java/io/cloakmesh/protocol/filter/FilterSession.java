@@ -1,6 +1,5 @@
 package io.cloakmesh.protocol.filter;
 
-import io.cloakmesh.protocol.resp.AsciiCase;
 import io.cloakmesh.protocol.resp.ReplyPairing;
 import io.cloakmesh.protocol.resp.RequestHead;
 import io.cloakmesh.protocol.resp.RespProtocolException;
@@ -85,7 +84,7 @@ final class FilterSession {
             pairing.request(new RequestHead(List.of(PLACEHOLDER)));
             return placeholder(verdict.rule());
         }
-        RequestHead head = head(argv);
+        RequestHead head = RequestHead.of(argv);
         track(head, argv);
         pairing.request(head);
         return ByteString.fromArrayUnsafe(RespWriter.command(argv));
@@ -214,14 +213,6 @@ ByteString replies(ByteString chunk) throws RespProtocolException {
             selects.clear();
             execs.clear();
         }
-    }
-
-    private static RequestHead head(List<byte[]> argv) {
-        List<String> words = new ArrayList<>(3);
-        for (int i = 0; i < Math.min(3, argv.size()); i++) {
-            words.add(argv.get(i).length <= 64 ? AsciiCase.upper(argv.get(i)) : "");
-        }
-        return new RequestHead(words);
     }
 
     private static long parseDb(byte[] text) {

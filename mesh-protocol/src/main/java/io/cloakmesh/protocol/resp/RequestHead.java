@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A request's command name and first arguments, upper-cased, read from the first bytes of its frame
@@ -15,6 +16,8 @@ public record RequestHead(List<String> words) {
     private static final int WORDS = 3;
     /** Longer words are never command or subcommand names. */
     private static final int MAX_WORD = 32;
+    /** The commands whose arguments a decision here or in {@link ReplyPairing} looks at. */
+    private static final Set<String> ARGUMENTS_MATTER = Set.of("CLIENT", "CLUSTER", "HELLO");
 
     public String name() {
         return words.isEmpty() ? "" : words.get(0);
@@ -37,6 +40,23 @@ public record RequestHead(List<String> words) {
             case "CLIENT" -> arg(1).equals("KILL") && (arg(2).equals("ADDR") || arg(2).equals("LADDR") || arg(2).contains(":"));
             default -> false;
         };
+    }
+
+    /** The head of a command already read into its arguments; arguments are folded only where they matter. */
+    public static RequestHead of(List<byte[]> argv) {
+        if (argv.isEmpty() || argv.get(0).length > MAX_WORD) {
+            return new RequestHead(List.of(""));
+        }
+        String name = AsciiCase.upper(argv.get(0));
+        if (argv.size() == 1 || !ARGUMENTS_MATTER.contains(name)) {
+            return new RequestHead(List.of(name));
+        }
+        List<String> words = new ArrayList<>(WORDS);
+        words.add(name);
+        for (int i = 1; i < Math.min(WORDS, argv.size()); i++) {
+            words.add(argv.get(i).length <= MAX_WORD ? AsciiCase.upper(argv.get(i)) : "");
+        }
+        return new RequestHead(List.copyOf(words));
     }
 
     /**
