@@ -74,7 +74,7 @@ public final class Main implements Runnable {
         // A client-only TLS context of the same kind the nodes use, trusting that CA alone.
         TlsConfig trustOnly = new TlsConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.of(ca), Optional.empty(), List.of("TLSv1.2", "TLSv1.3"),
-                List.of(), List.of(), TlsConfig.ClientAuth.NO, true, 100, Duration.ofMinutes(5));
+                List.of(), List.of(), false, TlsConfig.ClientAuth.NO, true, 100, Duration.ofMinutes(5));
         try {
             return Optional.of(TlsContext.load(trustOnly).clientContext());
         } catch (TlsException e) {

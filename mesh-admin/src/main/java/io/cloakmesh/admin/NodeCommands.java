@@ -67,7 +67,7 @@ final class NodeCommands {
             JsonNode r = reply.path("result");
             Table t = new Table("CHANGE", "SERVICES");
             for (String field : new String[] {"importsAdded", "importsRemoved", "importsChanged", "exportsAdded",
-                "exportsRemoved", "exportsChanged"}) {
+                "exportsRemoved", "exportsChanged", "linkChanged"}) {
                 if (r.path(field).size() > 0) {
                     StringBuilder names = new StringBuilder();
                     r.path(field).forEach(n -> names.append(names.length() == 0 ? "" : ", ").append(n.asText()));

@@ -5,7 +5,9 @@ import io.cloakmesh.crypto.Kdf;
 import io.cloakmesh.crypto.SharedKey;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -33,21 +35,30 @@ public final class Handshake {
     private enum Step { AWAIT_NONCE, AWAIT_DH, COMPLETE }
 
     private final Role role;
-    private final byte[] k;
+    /** The keys this side accepts; a client has one, a server in a key rotation several (newest first). */
+    private final List<byte[]> accepted;
+    /** The key in use: a client's own, a server's once the client's DH message showed which it holds. */
+    private byte[] k;
     private final HandshakeMode mode;
     private final byte[] ownNonce;
     /** Null in weak mode, where no exponentiation is done at all. */
     private final Supplier<EphemeralKeys.Pair> ephemeral;
     private EphemeralKeys.Pair own;
     private byte[] clientNonceFirst;
-    private byte[] ownDhMac;
-    private byte[] peerDhMac;
+    /** Per accepted key: this side's and the peer's DH MAC keys. */
+    private List<byte[]> ownDhMacs;
+    private List<byte[]> peerDhMacs;
     private Step step = Step.AWAIT_NONCE;
+    /** Which accepted key is in use (always 0 on a client). */
+    private int keyIndex;
     private SessionKeys keys;
 
-    private Handshake(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, Supplier<EphemeralKeys.Pair> ephemeral) {
+    private Handshake(Role role, List<SharedKey> keys, HandshakeMode mode, byte[] nonce, Supplier<EphemeralKeys.Pair> ephemeral) {
+        if (keys.isEmpty() || (role == Role.CLIENT && keys.size() > 1)) {
+            throw new IllegalArgumentException("a client uses one key, a server accepts one or more");
+        }
         this.role = role;
-        this.k = key.bytes();
+        this.accepted = keys.stream().map(SharedKey::bytes).toList();
         this.mode = mode;
         this.ownNonce = nonce;
         this.ephemeral = ephemeral;
@@ -55,14 +66,23 @@ public final class Handshake {
 
     /** A handshake with a fresh nonce and, unless weak, a fresh ephemeral key pair. */
     public static Handshake start(Role role, SharedKey key, HandshakeMode mode, SecureRandom random) {
+        return start(role, List.of(key), mode, random);
+    }
+
+    /**
+     * A handshake as {@link #start(Role, SharedKey, HandshakeMode, SecureRandom)}, for a server that accepts a
+     * client holding any of {@code keys} (a key rotation: the new key and the old); it answers with the key
+     * the client's DH message proves, so the client notices nothing. A client passes one key.
+     */
+    public static Handshake start(Role role, List<SharedKey> keys, HandshakeMode mode, SecureRandom random) {
         byte[] nonce = new byte[NONCE_LENGTH];
         random.nextBytes(nonce);
-        return new Handshake(role, key, mode, nonce, mode == HandshakeMode.WEAK ? null : EphemeralKeys::take);
+        return new Handshake(role, keys, mode, nonce, mode == HandshakeMode.WEAK ? null : EphemeralKeys::take);
     }
 
     /** A handshake with fixed secrets, for known-answer tests only. */
     static Handshake withSecrets(Role role, SharedKey key, HandshakeMode mode, byte[] nonce, byte[] x) {
-        return new Handshake(role, key, mode, nonce.clone(),
+        return new Handshake(role, List.of(key), mode, nonce.clone(),
                 mode == HandshakeMode.WEAK ? null : () -> EphemeralKeys.Pair.of(DhGroup14.exponentFrom(x)));
     }
 
@@ -93,11 +113,15 @@ public final class Handshake {
         require(Step.AWAIT_NONCE);
         byte[] peerNonce = Arrays.copyOfRange(in, off, off + NONCE_LENGTH);
         clientNonceFirst = role == Role.CLIENT ? concat(ownNonce, peerNonce) : concat(peerNonce, ownNonce);
-        byte[] dk1 = Kdf.pbkdf2Sha256(k, clientNonceFirst, 1, 64);
-        byte[] clientMac = Arrays.copyOfRange(dk1, 0, 32);
-        byte[] serverMac = Arrays.copyOfRange(dk1, 32, 64);
-        ownDhMac = role == Role.CLIENT ? clientMac : serverMac;
-        peerDhMac = role == Role.CLIENT ? serverMac : clientMac;
+        ownDhMacs = new ArrayList<>(accepted.size());
+        peerDhMacs = new ArrayList<>(accepted.size());
+        for (byte[] key : accepted) {
+            byte[] dk1 = Kdf.pbkdf2Sha256(key, clientNonceFirst, 1, 64);
+            byte[] clientMac = Arrays.copyOfRange(dk1, 0, 32);
+            byte[] serverMac = Arrays.copyOfRange(dk1, 32, 64);
+            ownDhMacs.add(role == Role.CLIENT ? clientMac : serverMac);
+            peerDhMacs.add(role == Role.CLIENT ? serverMac : clientMac);
+        }
         step = Step.AWAIT_DH;
         return role == Role.CLIENT ? dhMessage() : new byte[0];
     }
@@ -110,10 +134,19 @@ public final class Handshake {
      */
     public byte[] receiveDhMessage(byte[] in, int off) throws HandshakeException {
         require(Step.AWAIT_DH);
-        byte[] expected = hmac(peerDhMac, in, off, DhGroup14.VALUE_LENGTH);
-        if (!ConstantTime.equals(expected, 0, in, off + DhGroup14.VALUE_LENGTH, 32)) {
+        // Every accepted key is tried, so the time taken does not say which one matched.
+        int matched = -1;
+        for (int i = 0; i < accepted.size(); i++) {
+            byte[] expected = hmac(peerDhMacs.get(i), in, off, DhGroup14.VALUE_LENGTH);
+            if (ConstantTime.equals(expected, 0, in, off + DhGroup14.VALUE_LENGTH, 32) && matched < 0) {
+                matched = i;
+            }
+        }
+        if (matched < 0) {
             throw new HandshakeException("DH message MAC mismatch (wrong key, or not a " + opposite() + ")");
         }
+        k = accepted.get(matched);
+        keyIndex = matched;
         if (!DhGroup14.isBelowModulus(in, off)) {
             throw new HandshakeException("DH value out of range");
         }
@@ -142,12 +175,18 @@ public final class Handshake {
         return role;
     }
 
+    /** Which of the accepted keys the peer holds (0: the first, the newest), once {@link #isComplete()}. */
+    public int keyIndex() {
+        require(Step.COMPLETE);
+        return keyIndex;
+    }
+
     private byte[] dhMessage() {
         if (ephemeral != null) {
             own = ephemeral.get();
         }
         byte[] y = ephemeral == null ? DhGroup14.ONE : own.publicValue();
-        return concat(y, hmac(ownDhMac, y, 0, y.length));
+        return concat(y, hmac(ownDhMacs.get(keyIndex), y, 0, y.length));
     }
 
     private String opposite() {

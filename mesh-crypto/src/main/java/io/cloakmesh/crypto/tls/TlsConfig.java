@@ -25,6 +25,7 @@ public record TlsConfig(
         List<String> protocols,
         List<String> ciphers,
         List<String> ciphersuites,
+        boolean preferServerCiphers,
         ClientAuth authClients,
         boolean sessionCaching,
         int sessionCacheSize,

@@ -124,6 +124,10 @@ public final class TlsContext {
     private void configure(SSLEngine engine) {
         engine.setEnabledProtocols(protocols);
         engine.setEnabledCipherSuites(suites);
+        // Redis's tls-prefer-server-ciphers; before client authentication is set, which this would reset.
+        javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+        parameters.setUseCipherSuitesOrder(config.preferServerCiphers());
+        engine.setSSLParameters(parameters);
     }
 
     private record Identity(PrivateKey key, X509Certificate[] chain) {

@@ -54,6 +54,29 @@ class HandshakeModesTest {
         }
     }
 
+    /** A key rotation: a server that accepts [new, old] completes with a client of either, answering with its key. */
+    @Test
+    void aServerAcceptingSeveralKeysAnswersWithTheOneTheClientHolds() throws Exception {
+        SharedKey newer = SharedKey.fromKeyBytes("new".getBytes());
+        for (SharedKey held : java.util.List.of(newer, KEY)) {
+            Handshake client = Handshake.start(Role.CLIENT, held, HandshakeMode.REQUIRE_PFS, RANDOM);
+            Handshake server = Handshake.start(Role.SERVER, java.util.List.of(newer, KEY), HandshakeMode.REQUIRE_PFS, RANDOM);
+            byte[] clientDh = client.receiveNonce(server.nonce(), 0);
+            server.receiveNonce(client.nonce(), 0);
+            client.receiveDhMessage(server.receiveDhMessage(clientDh, 0), 0);
+            assertArrayEquals(client.keys().clientCipherKey(), server.keys().clientCipherKey());
+            assertArrayEquals(client.keys().serverMacKey(), server.keys().serverMacKey());
+            assertEquals(held == newer ? 0 : 1, server.keyIndex());
+        }
+        Handshake outsider = Handshake.start(Role.CLIENT, SharedKey.fromKeyBytes("gone".getBytes()), HandshakeMode.PFS, RANDOM);
+        Handshake server = Handshake.start(Role.SERVER, java.util.List.of(newer, KEY), HandshakeMode.PFS, RANDOM);
+        byte[] outsiderDh = outsider.receiveNonce(server.nonce(), 0);
+        server.receiveNonce(outsider.nonce(), 0);
+        assertThrows(HandshakeException.class, () -> server.receiveDhMessage(outsiderDh, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> Handshake.start(Role.CLIENT, java.util.List.of(newer, KEY), HandshakeMode.PFS, RANDOM));
+    }
+
     @Test
     void wrongKeyFailsOnTheFirstDhMessage() {
         Handshake client = Handshake.start(Role.CLIENT, SharedKey.fromKeyBytes("other".getBytes()), HandshakeMode.PFS, RANDOM);

@@ -52,7 +52,7 @@ class PkiTest {
     private static TlsConfig config(Path cert, Path key, Optional<String> pass, Path ca) {
         return new TlsConfig(Optional.ofNullable(cert), Optional.ofNullable(key), pass, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.ofNullable(ca), Optional.empty(), List.of("TLSv1.2", "TLSv1.3"), List.of(),
-                List.of(), TlsConfig.ClientAuth.YES, true, 20480, Duration.ofSeconds(300));
+                List.of(), false, TlsConfig.ClientAuth.YES, true, 20480, Duration.ofSeconds(300));
     }
 
     @Test

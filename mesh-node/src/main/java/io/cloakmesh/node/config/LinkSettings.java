@@ -7,16 +7,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Links between entry and exit nodes: the exit's listener, the mesh key, timeouts and limits.
  *
+ * @param keys the mesh keys: links are dialled with the first and accepted with any (a key rotation)
  * @param warmLinks links an entry keeps through the handshake per exporter, waiting for a client
  * @param warmIdle how long an entry keeps a warm link unused; an exit closes one unused for twice that
  */
-public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, SharedKey key,
+public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, List<SharedKey> keys,
         Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty,
         int warmLinks, Duration warmIdle) {
     /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
@@ -35,29 +37,47 @@ public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> adverti
             throw new InvalidSettingException(s.full("advertise"), "needs a real port, not 0");
         }
         Settings security = s.at("security");
-        security.onlyKeys(List.of("mode", "key-file"));
+        security.onlyKeys(List.of("mode", "key-file", "key-files"));
         String mode = security.required("mode");
         if (!mode.equals("psk")) {
             throw new InvalidSettingException(security.full("mode"), "\"" + mode + "\" is not supported (supported: psk)");
         }
-        String keyFile = security.required("key-file");
-        SharedKey key;
-        try {
-            key = SharedKey.fromFile(Path.of(keyFile));
-            long size = Files.size(Path.of(keyFile));
-            if (size < MIN_MESH_KEY_BYTES) {
-                throw new InvalidSettingException(security.full("key-file"), keyFile + " holds " + size
-                        + " bytes; a mesh key is at least " + MIN_MESH_KEY_BYTES + " random bytes (mesh-admin keygen FILE makes one)");
-            }
-        } catch (IOException e) {
-            throw new InvalidSettingException(security.full("key-file"), "cannot read " + keyFile + ": "
-                    + IoReasons.describe(e));
-        } catch (KeyFileException e) {
-            throw new InvalidSettingException(security.full("key-file"), e.getMessage());
+        List<String> files = security.strings("key-files");
+        String single = security.string("key-file");
+        if (!files.isEmpty() && !single.isEmpty()) {
+            throw new InvalidSettingException(security.full("key-files"), "set key-file or key-files, not both");
         }
-        return new LinkSettings(listen, advertise, key,
+        List<SharedKey> keys = new ArrayList<>();
+        if (files.isEmpty()) {
+            keys.add(key(security, "key-file", security.required("key-file")));
+        }
+        for (int i = 0; i < files.size(); i++) {
+            keys.add(key(security, "key-files[" + i + "]", files.get(i)));
+        }
+        return new LinkSettings(listen, advertise, List.copyOf(keys),
                 s.duration("connect-timeout", false), s.duration("open-timeout", false),
                 s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
                 s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));
+    }
+
+    /** The key an entry dials with: the first listed. */
+    public SharedKey key() {
+        return keys.get(0);
+    }
+
+    private static SharedKey key(Settings security, String setting, String keyFile) throws InvalidSettingException {
+        try {
+            SharedKey key = SharedKey.fromFile(Path.of(keyFile));
+            long size = Files.size(Path.of(keyFile));
+            if (size < MIN_MESH_KEY_BYTES) {
+                throw new InvalidSettingException(security.full(setting), keyFile + " holds " + size
+                        + " bytes; a mesh key is at least " + MIN_MESH_KEY_BYTES + " random bytes (mesh-admin keygen FILE makes one)");
+            }
+            return key;
+        } catch (IOException e) {
+            throw new InvalidSettingException(security.full(setting), "cannot read " + keyFile + ": " + IoReasons.describe(e));
+        } catch (KeyFileException e) {
+            throw new InvalidSettingException(security.full(setting), e.getMessage());
+        }
     }
 }

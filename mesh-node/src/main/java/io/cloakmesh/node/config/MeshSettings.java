@@ -49,7 +49,7 @@ public record MeshSettings(
         Config config = nodeFile.withFallback(ConfigFactory.defaultReference()).resolve();
         Settings root = new Settings(config, "").at("cloakmesh");
         root.onlyKeys(List.of("transport", "node", "cluster", "link", "exports", "imports", "export-defaults",
-                "import-defaults", "filter-defaults", "routing", "shutdown", "admin", "metrics"));
+                "import-defaults", "filter-defaults", "tls-defaults", "routing", "shutdown", "admin", "metrics"));
         if (TransportKind.parse(root.string("transport")).isEmpty()) {
             throw new InvalidSettingException(root.full("transport"), "must be netty or pekko-io");
         }
@@ -57,7 +57,7 @@ public record MeshSettings(
         node.onlyKeys(List.of("name", "datacenter"));
         LinkSettings link = LinkSettings.read(root.at("link"));
         Map<String, ExportSettings> exports = ExportSettings.readAll(root.at("exports"), root.at("export-defaults"),
-                root.at("filter-defaults"), kinds);
+                root.at("filter-defaults"), root.at("tls-defaults"), kinds);
         if (!exports.isEmpty() && link.listen().isEmpty()) {
             throw new InvalidSettingException(root.full("link.listen"),
                     "required because this node exports " + String.join(", ", exports.keySet()));
@@ -74,7 +74,7 @@ public record MeshSettings(
                 ClusterSettings.read(root.at("cluster"), node.string("name")),
                 link,
                 exports,
-                ImportSettings.readAll(root.at("imports"), root.at("import-defaults"), kinds),
+                ImportSettings.readAll(root.at("imports"), root.at("import-defaults"), root.at("tls-defaults"), kinds),
                 routing.duration("load-publish-interval", false),
                 shutdown.duration("drain-deadline", true),
                 AdminSettings.read(root.at("admin")),

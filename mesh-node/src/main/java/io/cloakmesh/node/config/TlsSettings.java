@@ -17,7 +17,7 @@ import java.util.Optional;
 final class TlsSettings {
     private static final List<String> KEYS = List.of("cert-file", "key-file", "key-file-pass", "client-cert-file",
             "client-key-file", "client-key-file-pass", "ca-cert-file", "ca-cert-dir", "protocols", "ciphers",
-            "ciphersuites", "auth-clients", "session-caching", "session-cache-size", "session-cache-timeout");
+            "ciphersuites", "prefer-server-ciphers", "auth-clients", "session-caching", "session-cache-size", "session-cache-timeout");
 
     private TlsSettings() {
     }
@@ -29,9 +29,34 @@ final class TlsSettings {
                 path(s, "cert-file"), path(s, "key-file"), secret(s, "key-file-pass"),
                 path(s, "client-cert-file"), path(s, "client-key-file"), secret(s, "client-key-file-pass"),
                 path(s, "ca-cert-file"), path(s, "ca-cert-dir"),
-                words(s, "protocols"), words(s, "ciphers"), words(s, "ciphersuites"),
+                words(s, "protocols"), words(s, "ciphers"), words(s, "ciphersuites"), yesNo(s, "prefer-server-ciphers"),
                 clientAuth(s), yesNo(s, "session-caching"),
                 s.integer("session-cache-size", 1, 10_000_000), s.duration("session-cache-timeout", false));
+    }
+
+    /** A service's block for a TLS listener (an import): a certificate is required; files checked now. */
+    static TlsConfig readServer(Settings s) throws InvalidSettingException {
+        TlsConfig config = read(s);
+        if (!config.hasCertificate()) {
+            throw new InvalidSettingException(s.full("cert-file"), "required: a TLS import serves its clients this certificate");
+        }
+        if (config.authClients() != TlsConfig.ClientAuth.NO && config.caCertFile().isEmpty() && config.caCertDir().isEmpty()) {
+            throw new InvalidSettingException(s.full("ca-cert-file"), "required to check client certificates while "
+                    + "auth-clients is " + config.authClients().name().toLowerCase(Locale.ROOT) + " (or set auth-clients = no)");
+        }
+        load(s, config);
+        return config;
+    }
+
+    /** A service's block for TLS to a server (an export's Redis): a CA to verify it is required; files checked now. */
+    static TlsConfig readClient(Settings s) throws InvalidSettingException {
+        TlsConfig config = read(s);
+        if (config.caCertFile().isEmpty() && config.caCertDir().isEmpty()) {
+            throw new InvalidSettingException(s.full("ca-cert-file"), "required: the CA that signed the Redis server's "
+                    + "certificate (or ca-cert-dir)");
+        }
+        load(s, config);
+        return config;
     }
 
     /** Loads the material of {@code config}, turning a {@link TlsException} into the failing setting's path. */

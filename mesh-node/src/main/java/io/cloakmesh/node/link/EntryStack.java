@@ -6,6 +6,8 @@ import io.cloakmesh.node.net.ListenerEvents;
 import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.node.tls.ReloadingTls;
+import io.cloakmesh.node.tls.TlsStage;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.link.EntryGate;
@@ -42,7 +44,7 @@ import org.apache.pekko.util.ByteString;
 final class EntryStack {
     private final ActorSystem<?> system;
     private final LinkSettings link;
-    private final PipeSettings pipe;
+    private final Supplier<PipeSettings> pipe;
     private final SharedKillSwitch killSwitch;
     private final LiveConnections live;
     private final ListenerEvents events;
@@ -51,7 +53,7 @@ final class EntryStack {
     private final LinkDialer dialer;
 
     /** @param imports what the node imports now: the services warm links are kept for */
-    EntryStack(ActorSystem<?> system, LinkSettings link, PipeSettings pipe, RouteView routes, SharedKillSwitch killSwitch,
+    EntryStack(ActorSystem<?> system, LinkSettings link, Supplier<PipeSettings> pipe, RouteView routes, SharedKillSwitch killSwitch,
             LiveConnections live, ListenerEvents events, TopologyView topologies, Supplier<Collection<ImportSettings>> imports) {
         this.system = system;
         this.link = link;
@@ -85,21 +87,24 @@ final class EntryStack {
     }
 
     /**
-     * One client connection of {@code route}, whole; it completes when both directions have ended
-     * (either may end first, a half-close, while the other still carries data).
+     * One client connection of {@code route}, whole, over TLS when the import has it; it completes when
+     * both directions have ended (either may end first, a half-close, while the other still carries data).
      */
-    Flow<ByteString, ByteString, CompletionStage<Done>> client(ServiceImport.Route route, LiveConnections.Live view) {
+    Flow<ByteString, ByteString, CompletionStage<Done>> client(ServiceImport.Route route, LiveConnections.Live view,
+            Optional<ReloadingTls> tls) {
         ImportSettings settings = route.settings();
         Flow<ByteString, ByteString, NotUsed> failover = LinkFailover.create(dialer.attempts(
                 new OpenRequest(settings.name(), route.node()), settings.datacenter(), route.counters(), route.unknownNode(),
                 view), link.openTimeout());
-        return Flow.of(ByteString.class)
+        Flow<ByteString, ByteString, CompletionStage<Done>> plain = Flow.of(ByteString.class)
                 .watchTermination((mat, towardService) -> towardService)
                 .via(killSwitch.flow())
                 .via(route.stages().get().join(route.counters().counting(failover, view)))
                 .watchTermination((towardService, towardClient) -> CompletableFuture.allOf(
                                 towardService.toCompletableFuture(), towardClient.toCompletableFuture())
                         .thenApply(x -> Done.getInstance()));
+        return tls.map(t -> TlsStage.server(t).reversed().join(plain, Keep.<NotUsed, CompletionStage<Done>>right()))
+                .orElse(plain);
     }
 
     /** One failover attempt: the open exchange, then the client's bytes, over {@code wire}. */
@@ -115,7 +120,7 @@ final class EntryStack {
      * @param authenticated completes when the pipe's handshake has
      */
     Flow<ByteString, ByteString, CompletionStage<Done>> wire(ExportRow exit, CompletableFuture<Done> authenticated) {
-        return Pipe.client(pipe, authenticated)
+        return Pipe.client(pipe.get(), authenticated)
                 .join(Transports.of(system).connect(InetSocketAddress.createUnresolved(exit.linkHost(), exit.linkPort()),
                         Optional.empty(), SocketOptions.DEFAULT, link.connectTimeout()))
                 .watchTermination(Keep.right());

@@ -7,6 +7,7 @@ import io.cloakmesh.node.config.RedisCredentials;
 import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.redis.RedisExchange;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.filter.CommandFilter;
 import io.cloakmesh.protocol.filter.CommandTable;
 import io.cloakmesh.protocol.filter.FilterStage;
@@ -53,6 +54,7 @@ public final class ExportFilter {
     private final String service;
     private final AtomicReference<Rules> rules;
     private final Map<String, LongAdder> verdicts = new ConcurrentHashMap<>();
+    private final LongAdder allowed = new LongAdder();
     private final LogRateLimit refusals = new LogRateLimit(Duration.ofSeconds(10));
 
     ExportFilter(String service, FilterSettings settings) {
@@ -67,11 +69,11 @@ public final class ExportFilter {
      * compared with the first of {@code servers} that answers COMMAND, in the background.
      */
     static Optional<ExportFilter> of(ExportSettings settings, ActorSystem<?> system, List<HostPort> servers,
-            Optional<RedisCredentials> credentials) {
+            Optional<RedisCredentials> credentials, Optional<ReloadingTls> tls) {
         return settings.filter().map(f -> {
             ExportFilter filter = new ExportFilter(settings.name(), f);
             filter.compareTable(new RedisExchange(system, settings.connectTimeout().multipliedBy(2), credentials,
-                    MAX_COMMAND_REPLY), servers, 0);
+                    MAX_COMMAND_REPLY, tls), servers, 0);
             return filter;
         });
     }
@@ -135,6 +137,9 @@ public final class ExportFilter {
     /** Verdicts so far: {@link #ALLOWED} and each rule that refused, with their counts. */
     public Map<String, Long> verdicts() {
         Map<String, Long> out = new TreeMap<>();
+        if (allowed.sum() > 0) {
+            out.put(ALLOWED, allowed.sum());
+        }
         verdicts.forEach((rule, count) -> out.put(rule, count.sum()));
         return out;
     }
@@ -144,8 +149,10 @@ public final class ExportFilter {
     }
 
     private void judged(String rule) {
-        verdicts.computeIfAbsent(rule == null ? ALLOWED : rule, r -> new LongAdder()).increment();
-        if (rule != null) {
+        if (rule == null) {
+            allowed.increment();
+        } else {
+            verdicts.computeIfAbsent(rule, r -> new LongAdder()).increment();
             refusals.occurred(skipped -> LOG.warn("export {}: a command was refused by filter rule {}{}", service, rule,
                     skipped > 0 ? " (" + skipped + " more refusals since the last line)" : ""));
         }

@@ -47,7 +47,7 @@ public final class LinkListener {
             Flow.fromSinkAndSource(Sink.ignore(), Source.never());
 
     private final ActorSystem<?> system;
-    private final PipeSettings pipe;
+    private final Supplier<PipeSettings> pipe;
     private final Function<String, ServiceExport> exports;
     private final int maxLinks;
     private final HandshakeBudget handshakes;
@@ -62,7 +62,7 @@ public final class LinkListener {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile Listener listener;
 
-    private LinkListener(ActorSystem<?> system, PipeSettings pipe, Function<String, ServiceExport> exports, int maxLinks,
+    private LinkListener(ActorSystem<?> system, Supplier<PipeSettings> pipe, Function<String, ServiceExport> exports, int maxLinks,
             int maxHandshakes, Duration warmIdle, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         this.system = system;
         this.maxWait = warmIdle.multipliedBy(2);
@@ -75,7 +75,7 @@ public final class LinkListener {
         this.live = live;
     }
 
-    public static CompletionStage<LinkListener> start(ActorSystem<?> system, PipeSettings pipe,
+    public static CompletionStage<LinkListener> start(ActorSystem<?> system, Supplier<PipeSettings> pipe,
             Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, int maxHandshakes,
             Duration warmIdle, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, warmIdle, killSwitch,
@@ -183,7 +183,7 @@ public final class LinkListener {
                 system.scheduler().scheduleOnce(maxWait, () -> closeUnasked(thisLink, unasked), system.executionContext());
             }
         });
-        Flow<ByteString, ByteString, CompletionStage<Done>> handler = ExitStack.link(pipe, authenticated, request -> {
+        Flow<ByteString, ByteString, CompletionStage<Done>> handler = ExitStack.link(pipe.get(), authenticated, request -> {
             unasked.remove(thisLink);
             return decide(request, peer, target, linkView);
         }, target.flow, killSwitch, thisLink);

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.crypto.SharedKey;
 import io.cloakmesh.node.config.ExportSettings;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.ImportSettings;
@@ -44,7 +45,7 @@ public final class Links {
 
     /** What a reload changed; names of services per kind of change. */
     public record ReloadResult(List<String> importsAdded, List<String> importsRemoved, List<String> importsChanged,
-            List<String> exportsAdded, List<String> exportsRemoved, List<String> exportsChanged)
+            List<String> exportsAdded, List<String> exportsRemoved, List<String> exportsChanged, List<String> linkChanged)
             implements CborSerializable {
     }
 
@@ -56,6 +57,8 @@ public final class Links {
     private final Map<String, ImportedService> imports = new ConcurrentHashMap<>();
     private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
     private volatile Optional<LinkListener> exit = Optional.empty();
+    /** The pipe's settings for links dialled or accepted from now on; a reload may change the mesh keys. */
+    private volatile PipeSettings pipe;
 
     /** What this node imports now: the services warm links are kept for. */
     private volatile java.util.Collection<ImportSettings> importing;
@@ -63,8 +66,9 @@ public final class Links {
     private Links(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings, RouteView routes, PipeSettings pipe,
             SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Self self) {
         this.kinds = kinds;
+        this.pipe = pipe;
         this.importing = settings.imports().values();
-        this.entry = new EntryStack(system, settings.link(), pipe, routes, killSwitch, live, events, topologies,
+        this.entry = new EntryStack(system, settings.link(), () -> this.pipe, routes, killSwitch, live, events, topologies,
                 () -> importing);
         this.exitContext = new ServiceKind.Exit(system, topologies, self);
         this.killSwitch = killSwitch;
@@ -78,7 +82,7 @@ public final class Links {
                 new TopologyWatcher.Self(settings.nodeName(), member, settings.datacenter()));
         settings.exports().values().forEach(e -> links.exports.put(e.name(), links.export(e)));
         CompletionStage<Done> exit = settings.link().listen()
-                .map(listen -> LinkListener.start(system, pipe, links.exports::get,
+                .map(listen -> LinkListener.start(system, () -> links.pipe, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
                                 settings.link().maxHandshakes(), settings.link().warmIdle(), links.killSwitch, links.live, events)
                         .thenApply(listener -> {
@@ -167,17 +171,34 @@ public final class Links {
             }
         }
         importing = next.imports().values();
+        List<String> linkChanged = new ArrayList<>();
+        if (!sameKeys(current.link().keys(), next.link().keys())) {
+            // New links from now on; open and warm ones keep the session they have.
+            pipe = new PipeSettings(next.link().keys(), pipe.mode(), pipe.handshakeTimeout());
+            linkChanged.add("mesh keys: " + next.link().keys().size() + " accepted, links dialled with the first");
+        }
         ReloadResult result = new ReloadResult(importsAdded, importsRemoved, importsChanged, exportsAdded, exportsRemoved,
-                exportsChanged);
+                exportsChanged, linkChanged);
         LOG.info("reload: {}", result);
         return CompletableFuture.allOf(unbinds.toArray(CompletableFuture[]::new))
                 .thenCompose(x -> startImports(toStart))
                 .thenApply(done -> result);
     }
 
+    private static boolean sameKeys(List<SharedKey> a, List<SharedKey> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!java.security.MessageDigest.isEqual(a.get(i).bytes(), b.get(i).bytes())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean onlyRulesChanged(ExportSettings old, ExportSettings wanted) {
-        return old.filter().isPresent() && wanted.filter().isPresent() && wanted.equals(
-                new ExportSettings(old.name(), old.kind(), old.connectTimeout(), old.details(), wanted.filter()));
+        return old.filter().isPresent() && wanted.filter().isPresent() && wanted.equals(old.withFilter(wanted.filter()));
     }
 
     /** The command filter of an export of this node, if it exports {@code service} with one. */

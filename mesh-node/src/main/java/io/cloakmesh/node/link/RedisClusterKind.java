@@ -11,6 +11,7 @@ import io.cloakmesh.node.config.Settings;
 import io.cloakmesh.node.rediscluster.TopologyEntry;
 import io.cloakmesh.node.rediscluster.TopologyView;
 import io.cloakmesh.node.rediscluster.TopologyWatcher;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.rediscluster.RedisNode;
 import io.cloakmesh.protocol.rediscluster.RedisTopology;
 import io.cloakmesh.protocol.rediscluster.ReplyRewriteStage;
@@ -84,11 +85,13 @@ final class RedisClusterKind implements ServiceKind {
     @Override
     public ServiceExport export(ExportSettings settings, Exit exit) {
         RedisClusterSource source = settings.details(RedisClusterSource.class);
+        Optional<ReloadingTls> tls = ServiceExport.tls(settings);
         ActorRef<TopologyWatcher.Command> watcher = exit.system().systemActorOf(TopologyWatcher.create(settings.name(),
-                        source, exit.self(), exit.topologies(), settings.connectTimeout().multipliedBy(2)),
+                        source, tls, exit.self(), exit.topologies(), settings.connectTimeout().multipliedBy(2)),
                 "topology-" + settings.name() + "-" + WATCHERS.incrementAndGet(), Props.empty());
         return new ServiceExport(settings, exit.system(), new Nodes(settings.name(), source, exit.system(),
-                exit.topologies(), watcher), ExportFilter.of(settings, exit.system(), source.seeds(), source.credentials()));
+                exit.topologies(), watcher), ExportFilter.of(settings, exit.system(), source.seeds(), source.credentials(), tls),
+                tls);
     }
 
     /** Where a link goes: the node it names, as the topology says, or any healthy node. */

@@ -1,8 +1,11 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.config.ExportSettings;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.net.Failures;
+import io.cloakmesh.node.tls.ReloadingTls;
+import io.cloakmesh.node.tls.TlsStage;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
 import io.cloakmesh.node.transport.Transports;
@@ -16,6 +19,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,17 +60,35 @@ final class ServiceExport {
     private final Materializer materializer;
     private final Targets targets;
     private final Optional<ExportFilter> filter;
+    private final Optional<ReloadingTls> tls;
     final ServiceCounters counters;
 
-    /** @param filter the kind's exit stage, between link and target: the export's command filter, if it has one */
-    ServiceExport(ExportSettings settings, ActorSystem<?> system, Targets targets, Optional<ExportFilter> filter) {
+    /**
+     * @param filter the kind's exit stage, between link and target: the export's command filter, if it has one
+     * @param tls TLS to the targets, if the export has it ({@link #tls(ExportSettings)})
+     */
+    ServiceExport(ExportSettings settings, ActorSystem<?> system, Targets targets, Optional<ExportFilter> filter,
+            Optional<ReloadingTls> tls) {
         this.settings = settings;
         this.system = system;
         this.materializer = Materializer.matFromSystem(system);
         this.targets = targets;
         this.filter = filter;
+        this.tls = tls;
         this.counters = new ServiceCounters(settings.name(), "export");
         filter.ifPresent(f -> counters.filterVerdicts(f::verdicts));
+    }
+
+    /** The material for TLS to an export's Redis, loaded (its files were checked with the settings). */
+    static Optional<ReloadingTls> tls(ExportSettings settings) {
+        if (settings.tls().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ReloadingTls.load("exports." + settings.name() + ".tls", settings.tls().get()));
+        } catch (TlsException e) {
+            throw new IllegalStateException("exports." + settings.name() + ".tls." + e.setting() + ": " + e.getMessage(), e);
+        }
     }
 
     String name() {
@@ -100,9 +123,14 @@ final class ServiceExport {
 
     private CompletionStage<Connected> connect(List<HostPort> targets, int index, Attributes colocated) {
         HostPort target = targets.get(index);
-        Detached<CompletionStage<Transport.Connected>> attempt = Detached.run(Transports.of(system).connect(
+        Flow<ByteString, ByteString, CompletionStage<Transport.Connected>> tcp = Transports.of(system).connect(
                 InetSocketAddress.createUnresolved(target.host(), target.port()), Optional.empty(), SocketOptions.DEFAULT,
-                settings.connectTimeout()), materializer, colocated);
+                settings.connectTimeout());
+        Detached<CompletionStage<Transport.Connected>> attempt = Detached.run(tls
+                .map(t -> TlsStage.client(t, target.host(), target.port())
+                        .join(tcp, Keep.<NotUsed, CompletionStage<Transport.Connected>>right()))
+                .orElse(tcp),
+                materializer, colocated);
         return attempt.materialized().handle((connected, failure) -> {
             if (failure == null) {
                 return CompletableFuture.completedFuture(new Connected(attempt, target));

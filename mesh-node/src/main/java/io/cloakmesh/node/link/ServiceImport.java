@@ -1,14 +1,17 @@
 package io.cloakmesh.node.link;
 
+import io.cloakmesh.crypto.tls.TlsException;
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.net.Listener;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -36,17 +39,25 @@ public final class ServiceImport implements ImportedService {
 
     private final Route route;
     private final EntryStack entry;
+    private final Optional<ReloadingTls> tls;
     final ServiceCounters counters;
     private volatile Listener listener;
 
-    private ServiceImport(Route route, EntryStack entry) {
+    private ServiceImport(Route route, EntryStack entry, Optional<ReloadingTls> tls) {
         this.route = route;
         this.entry = entry;
+        this.tls = tls;
         this.counters = route.counters();
     }
 
     static CompletionStage<ServiceImport> start(Route route, HostPort listen, EntryStack entry) {
-        ServiceImport imported = new ServiceImport(route, entry);
+        ServiceImport imported;
+        try {
+            imported = new ServiceImport(route, entry, route.settings().tls().isEmpty() ? Optional.empty()
+                    : Optional.of(ReloadingTls.load("imports." + route.settings().name() + ".tls", route.settings().tls().get())));
+        } catch (TlsException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return Listener.bind(entry.system(), route.label(), listen.host(), listen.port(),
                         SocketOptions.DEFAULT, route.settings().maxConnections(),
                         Listener.Counting.FROM_ACCEPT, () -> entry.events().count(route.label(), "fd-limit"),
@@ -86,7 +97,7 @@ public final class ServiceImport implements ImportedService {
         LiveConnections live = entry.live();
         LiveConnections.Live connectionView = live.register(counters.service(), "import", connection.remoteAddress().toString());
         Runnable uncount = counters.opened();
-        connection.handleWith(entry.client(route, connectionView))
+        connection.handleWith(entry.client(route, connectionView, tls))
                 .whenComplete((done, failure) -> {
                     if (failure != null && !(Failures.rootCause(failure) instanceof LinkDialer.NoExporterException)) {
                         LOG.info("{}: connection from {} ended: {}", route.label(), connection.remoteAddress(),

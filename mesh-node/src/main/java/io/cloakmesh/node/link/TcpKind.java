@@ -7,6 +7,7 @@ import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.ServiceDetails;
 import io.cloakmesh.node.config.Settings;
 import io.cloakmesh.node.config.TcpTargets;
+import io.cloakmesh.node.tls.ReloadingTls;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -55,9 +56,11 @@ final class TcpKind implements ServiceKind {
     @Override
     public ServiceExport export(ExportSettings settings, Exit exit) {
         List<HostPort> targets = settings.details(TcpTargets.class).targets();
+        Optional<ReloadingTls> tls = ServiceExport.tls(settings);
         return new ServiceExport(settings, exit.system(), node -> node.isPresent()
                 ? CompletableFuture.failedFuture(new ServiceExport.UnknownNodeException("service " + settings.name()
                         + " has no nodes"))
-                : CompletableFuture.completedFuture(targets), ExportFilter.of(settings, exit.system(), targets, Optional.empty()));
+                : CompletableFuture.completedFuture(targets), ExportFilter.of(settings, exit.system(), targets, Optional.empty(),
+                tls), tls);
     }
 }

@@ -121,7 +121,7 @@ public final class MeshNode implements ManagedNode {
             // stops the node while the mesh has not yet seen it.
             RouteView routes = new RouteView();
             TopologyView topologies = new TopologyView();
-            PipeSettings pipe = new PipeSettings(settings.link().key(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
+            PipeSettings pipe = new PipeSettings(settings.link().keys(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
             Links links = Links.start(system, ServiceKinds.ALL, settings, routes, topologies, pipe, events).toCompletableFuture().join();
             system.systemActorOf(TopologyTable.create(topologies), "topologies", Props.empty());
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());

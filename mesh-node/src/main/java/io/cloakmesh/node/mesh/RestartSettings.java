@@ -3,10 +3,12 @@ package io.cloakmesh.node.mesh;
 import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.config.MeshSettings;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-/** Which settings a reload cannot apply: everything but exports and imports is bound at start-up. */
+/**
+ * Which settings a reload cannot apply: everything but exports, imports and the mesh keys is bound at
+ * start-up.
+ */
 final class RestartSettings {
     private RestartSettings() {
     }
@@ -22,7 +24,7 @@ final class RestartSettings {
         LinkSettings a = current.link();
         LinkSettings b = next.link();
         if (!a.listen().equals(b.listen()) || !a.advertise().equals(b.advertise())
-                || !Arrays.equals(a.key().bytes(), b.key().bytes()) || !a.connectTimeout().equals(b.connectTimeout())
+                || !a.connectTimeout().equals(b.connectTimeout())
                 || !a.openTimeout().equals(b.openTimeout()) || a.maxLinks() != b.maxLinks()
                 || a.maxHandshakes() != b.maxHandshakes()
                 || !a.failurePenalty().equals(b.failurePenalty())) {

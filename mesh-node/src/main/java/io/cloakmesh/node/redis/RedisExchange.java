@@ -2,6 +2,8 @@ package io.cloakmesh.node.redis;
 
 import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.RedisCredentials;
+import io.cloakmesh.node.tls.ReloadingTls;
+import io.cloakmesh.node.tls.TlsStage;
 import io.cloakmesh.node.transport.SocketOptions;
 import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.resp.RespFraming;
@@ -16,12 +18,14 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One command to a Redis server on a short connection of its own, after AUTH when credentials are given,
+ * One command to a Redis server on a short connection of its own (over TLS when the export has it), after
+ * AUTH when credentials are given,
  * with a deadline and a bound on the reply: how the node reads a topology or a command table, never a
  * client's traffic.
  */
@@ -30,6 +34,7 @@ public final class RedisExchange {
     private final Duration timeout;
     private final Optional<RedisCredentials> credentials;
     private final int maxReply;
+    private final Optional<ReloadingTls> tls;
 
     /** The exchange failed: no connection, no reply in time, AUTH refused, or a reply that is not RESP. */
     public static final class FailedException extends RuntimeException {
@@ -40,12 +45,14 @@ public final class RedisExchange {
         }
     }
 
+    /** @param tls the export's TLS to its Redis, if it has one */
     public RedisExchange(ClassicActorSystemProvider system, Duration timeout, Optional<RedisCredentials> credentials,
-            int maxReply) {
+            int maxReply, Optional<ReloadingTls> tls) {
         this.system = system;
         this.timeout = timeout;
         this.credentials = credentials;
         this.maxReply = maxReply;
+        this.tls = tls;
     }
 
     /** The reply to {@code command} (an error reply included); fails with {@link FailedException}. */
@@ -59,10 +66,12 @@ public final class RedisExchange {
         }
         request = request.concat(frame(command));
         int wanted = replies;
+        Flow<ByteString, ByteString, ?> tcp = Transports.of(system).connect(
+                InetSocketAddress.createUnresolved(server.host(), server.port()), Optional.empty(), SocketOptions.DEFAULT, timeout);
         return Source.single(request)
                 .concat(Source.maybe())
-                .via(Transports.of(system).connect(InetSocketAddress.createUnresolved(server.host(), server.port()),
-                        Optional.empty(), SocketOptions.DEFAULT, timeout))
+                .via(tls.<Flow<ByteString, ByteString, ?>>map(t -> TlsStage.client(t, server.host(), server.port()).join(tcp))
+                        .orElse(tcp))
                 .via(new RespFraming(RespLimits.DEFAULTS, RespScanner.Direction.REPLIES, maxReply))
                 .take(wanted)
                 .completionTimeout(timeout)

@@ -4,6 +4,7 @@ import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.RedisCredentials;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.redis.RedisExchange;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.rediscluster.RedisTopology;
 import io.cloakmesh.protocol.rediscluster.TopologyParser;
 import io.cloakmesh.protocol.resp.RespValue;
@@ -26,8 +27,9 @@ public final class TopologyReader {
 
     private final RedisExchange redis;
 
-    public TopologyReader(ClassicActorSystemProvider system, Duration timeout, Optional<RedisCredentials> credentials) {
-        this.redis = new RedisExchange(system, timeout, credentials, MAX_REPLY);
+    public TopologyReader(ClassicActorSystemProvider system, Duration timeout, Optional<RedisCredentials> credentials,
+            Optional<ReloadingTls> tls) {
+        this.redis = new RedisExchange(system, timeout, credentials, MAX_REPLY, tls);
     }
 
     /** A cluster no seed described. */

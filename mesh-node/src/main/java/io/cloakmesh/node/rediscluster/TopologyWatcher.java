@@ -4,6 +4,7 @@ import io.cloakmesh.node.config.HostPort;
 import io.cloakmesh.node.config.RedisClusterSource;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.CborSerializable;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.rediscluster.RedisNode;
 import io.cloakmesh.protocol.rediscluster.RedisTopology;
 import io.cloakmesh.protocol.rediscluster.TopologyDiff;
@@ -76,15 +77,16 @@ public final class TopologyWatcher extends AbstractBehavior<TopologyWatcher.Comm
     private boolean reading;
     private boolean failing;
 
-    public static Behavior<Command> create(String service, RedisClusterSource source, Self self, TopologyView view,
-            Duration readTimeout) {
+    /** @param tls the export's TLS to the cluster's nodes, if it has one */
+    public static Behavior<Command> create(String service, RedisClusterSource source, Optional<ReloadingTls> tls, Self self,
+            TopologyView view, Duration readTimeout) {
         return Behaviors.setup(ctx -> DistributedData.withReplicatorMessageAdapter(
                 (ReplicatorMessageAdapter<Command, LWWMap<String, TopologyEntry>> replicator) -> Behaviors.withTimers(timers -> {
                     timers.startTimerWithFixedDelay(Tick.INSTANCE, source.refreshInterval());
                     ctx.getSystem().receptionist().tell(Receptionist.register(key(service), ctx.getSelf()));
                     ctx.getSelf().tell(Tick.INSTANCE);
                     return new TopologyWatcher(ctx, replicator, service, source, self, view,
-                            new TopologyReader(ctx.getSystem(), readTimeout, source.credentials()));
+                            new TopologyReader(ctx.getSystem(), readTimeout, source.credentials(), tls));
                 })));
     }
 

@@ -163,6 +163,18 @@ class MeshSettingsTest {
                         "cloakmesh.exports.redis.filter.block_key_prefixes", "unknown setting"),
                 Arguments.of("filter size", "cloakmesh.exports.redis.filter.max-command-bytes = 10",
                         "cloakmesh.exports.redis.filter.max-command-bytes", "between 1024"),
+                Arguments.of("TLS import without a certificate", "cloakmesh.imports.cache.tls { ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }",
+                        "cloakmesh.imports.cache.tls.cert-file", "required: a TLS import serves"),
+                Arguments.of("TLS import asking certificates without a CA", "cloakmesh.imports.cache.tls { cert-file = \"" + dir.resolve("b1.crt")
+                        + "\", key-file = \"" + dir.resolve("b1.key") + "\" }", "cloakmesh.imports.cache.tls.ca-cert-file",
+                        "required to check client certificates while auth-clients is yes"),
+                Arguments.of("TLS export without a CA", "cloakmesh.exports.redis.tls { cert-file = \"" + dir.resolve("b1.crt")
+                        + "\", key-file = \"" + dir.resolve("b1.key") + "\" }", "cloakmesh.exports.redis.tls.ca-cert-file",
+                        "required: the CA that signed the Redis server's"),
+                Arguments.of("TLS export with a missing CA file", "cloakmesh.exports.redis.tls.ca-cert-file = \"/nonexistent/ca.crt\"",
+                        "cloakmesh.exports.redis.tls.ca-cert-file", "/nonexistent/ca.crt"),
+                Arguments.of("TLS block typo", "cloakmesh.exports.redis.tls.ca-file = x", "cloakmesh.exports.redis.tls.ca-file",
+                        "unknown setting"),
                 Arguments.of("certificate of another node", "cloakmesh.cluster.tls { cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key") + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\" }", "cloakmesh.cluster.tls.cert-file", "names node a1, not b1"));
     }
 
@@ -239,6 +251,20 @@ class MeshSettingsTest {
             InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> FilterSettings.parse(bad[0]));
             assertTrue(e.getMessage().startsWith(bad[1]), e.getMessage());
         }
+    }
+
+    @Test
+    void serviceTlsBlocksAreReadOverTlsDefaults() throws Exception {
+        String ca = "ca-cert-file = \"" + dir.resolve("ca.crt") + "\"";
+        MeshSettings s = load(valid() + "cloakmesh.imports.cache.tls { cert-file = \"" + dir.resolve("b1.crt") + "\", key-file = \""
+                + dir.resolve("b1.key") + "\", " + ca + ", protocols = TLSv1.3 }\n"
+                + "cloakmesh.exports.redis.tls { " + ca + ", prefer-server-ciphers = yes }\n");
+        io.cloakmesh.crypto.tls.TlsConfig in = s.imports().get("cache").tls().orElseThrow();
+        assertEquals(java.util.List.of("TLSv1.3"), in.protocols());
+        assertEquals(io.cloakmesh.crypto.tls.TlsConfig.ClientAuth.YES, in.authClients(), "Redis's default");
+        io.cloakmesh.crypto.tls.TlsConfig out = s.exports().get("redis").tls().orElseThrow();
+        assertTrue(out.preferServerCiphers() && out.certFile().isEmpty());
+        assertTrue(load(valid()).imports().get("cache").tls().isEmpty(), "no tls block, no TLS");
     }
 
     @Test

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.node.testing.Poll;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,18 +150,10 @@ class FilterMeshIT {
     private static long refusedConfig() throws Exception {
         long refused = 0;
         for (MeshNodeProcess exit : List.of(mesh.b1, mesh.b2)) {
-            refused += metrics(exit).lines()
+            refused += mesh.metrics(exit).lines()
                     .filter(l -> l.startsWith("cloakmesh_filter_verdicts_total{") && l.contains("rule=\"block_command CONFIG\""))
                     .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
         }
         return refused;
-    }
-
-    private static String metrics(MeshNodeProcess node) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + node.adminPort + "/metrics"))
-                .header("Authorization", "Bearer " + mesh.token).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode());
-        return response.body();
     }
 }

@@ -141,6 +141,18 @@ final class TestMesh implements AutoCloseable {
         return "  cluster.tls { cert-file = \"" + cert + "\", key-file = \"" + key + "\" }\n";
     }
 
+    /** The node's /metrics, Prometheus text. */
+    String metrics(MeshNodeProcess node) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.adminPort + "/metrics"))
+                        .header("Authorization", "Bearer " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/metrics of " + node.name + ": HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
     /** (Re)writes a node's file: its fixed part plus {@code extra} HOCON inside the cloakmesh block. */
     void writeConfig(MeshNodeProcess node, String dc, String extra) throws IOException {
         StringBuilder conf = new StringBuilder(common).append("cloakmesh {\n")

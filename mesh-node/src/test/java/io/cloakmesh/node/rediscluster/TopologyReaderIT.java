@@ -29,7 +29,7 @@ class TopologyReaderIT extends RealRedisCluster {
     }
 
     private static RedisTopology read(Optional<io.cloakmesh.node.config.RedisCredentials> credentials, HostPort... seeds) throws Exception {
-        return new TopologyReader(system, Duration.ofSeconds(5), credentials).read(List.of(seeds))
+        return new TopologyReader(system, Duration.ofSeconds(5), credentials, Optional.empty()).read(List.of(seeds))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

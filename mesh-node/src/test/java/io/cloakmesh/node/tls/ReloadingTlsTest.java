@@ -45,7 +45,7 @@ class ReloadingTlsTest {
         issue("first", cert, key);
         ReloadingTls tls = ReloadingTls.load("test TLS", new TlsConfig(Optional.of(cert), Optional.of(key), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(caFile), Optional.empty(),
-                List.of("TLSv1.3"), List.of(), List.of(), TlsConfig.ClientAuth.YES, true, 100, Duration.ofSeconds(60)));
+                List.of("TLSv1.3"), List.of(), List.of(), false, TlsConfig.ClientAuth.YES, true, 100, Duration.ofSeconds(60)));
         assertEquals("first", node(tls));
 
         issue("second", cert, key);

@@ -53,7 +53,8 @@ final class FilterSession {
     /** Refusal rules by the number the placeholder carries, and back. */
     private final List<String> rules = new ArrayList<>();
     private final Map<String, Integer> ruleIds = new HashMap<>();
-    /** The simple string or error being read whole from the replies. */
+    /** Whether a simple string or error is being read whole from the replies, and its part so far. */
+    private boolean inLine;
     private ByteStringBuilder line;
 
     FilterSession(FilterStage.Settings settings, Supplier<CommandFilter> filter, FilterStage.Listener listener) {
@@ -147,33 +148,38 @@ final class FilterSession {
                 + "\r\n" + n + "\r\n");
     }
 
-    /** Replies pass as they come, but for the placeholders' errors, reworded, and what tracks the db. */
-    /** What the client gets for {@code chunk} of Redis's replies. */
-ByteString replies(ByteString chunk) throws RespProtocolException {
+    /**
+     * What the client gets for {@code chunk} of Redis's replies: they pass as they come, but for the
+     * placeholders' errors, reworded, and what tracks the db.
+     */
+    ByteString replies(ByteString chunk) throws RespProtocolException {
         ByteBuffer bytes = chunk.asByteBuffer();
         ByteStringBuilder out = new ByteStringBuilder();
         while (bytes.hasRemaining()) {
             int start = bytes.position();
-            boolean startsValue = line == null && replies.atBoundary();
-            if (startsValue) {
+            if (!inLine && replies.atBoundary()) {
                 char type = (char) bytes.get(start);
                 if (type == '+' || type == '-') {
-                    line = new ByteStringBuilder();
+                    inLine = true;
                 } else {
                     replied(type, pairing.reply(type, null), null);
                 }
             }
             boolean ended = replies.advance(bytes);
             ByteString piece = chunk.slice(start, bytes.position());
-            if (line != null) {
-                line.append(piece);
-                if (ended) {
-                    ByteString whole = line.result();
-                    line = null;
-                    out.append(simple(whole));
-                }
-            } else {
+            if (!inLine) {
                 out.append(piece);
+            } else if (ended) {
+                // Most lines arrive whole in one read: no builder for them.
+                ByteString whole = line == null ? piece : line.append(piece).result();
+                line = null;
+                inLine = false;
+                out.append(simple(whole));
+            } else {
+                if (line == null) {
+                    line = new ByteStringBuilder();
+                }
+                line.append(piece);
             }
         }
         return out.result();

@@ -5,6 +5,7 @@ import io.cloakmesh.crypto.pipe.Handshake;
 import io.cloakmesh.crypto.pipe.HandshakeException;
 import io.cloakmesh.crypto.pipe.Role;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -68,7 +69,8 @@ final class PipeStage extends AbstractGraphStageWithMaterializedValue<
 
     private final class Logic extends TimerGraphStageLogic {
         private final CompletableFuture<Done> finished = new CompletableFuture<>();
-        private final Handshake handshake = Handshake.start(role, settings.key(), settings.mode(), RANDOM);
+        private final Handshake handshake = Handshake.start(role,
+                role == Role.CLIENT ? List.of(settings.key()) : settings.keys(), settings.mode(), RANDOM);
         private final byte[] handshakeBuffer = new byte[Handshake.DH_MESSAGE_LENGTH];
         private int handshakeFill;
         private PacketFraming framing;
