@@ -90,13 +90,13 @@ final class RedisClusterKind implements ServiceKind {
                         source, tls, exit.self(), exit.topologies(), settings.connectTimeout().multipliedBy(2)),
                 "topology-" + settings.name() + "-" + WATCHERS.incrementAndGet(), Props.empty());
         return new ServiceExport(settings, exit.system(), new Nodes(settings.name(), source, exit.system(),
-                exit.topologies(), watcher), ExportFilter.of(settings, exit.system(), source.seeds(), source.credentials(), tls),
+                exit.topologies(), watcher, tls.isPresent()), ExportFilter.of(settings, exit.system(), source.seeds(), source.credentials(), tls),
                 tls);
     }
 
     /** Where a link goes: the node it names, as the topology says, or any healthy node. */
     private record Nodes(String service, RedisClusterSource source, ActorSystem<?> system, TopologyView topologies,
-            ActorRef<TopologyWatcher.Command> watcher) implements ServiceExport.Targets {
+            ActorRef<TopologyWatcher.Command> watcher, boolean tls) implements ServiceExport.Targets {
         @Override
         public CompletionStage<List<HostPort>> of(Optional<String> node) {
             if (node.isEmpty()) {
@@ -127,8 +127,13 @@ final class RedisClusterKind implements ServiceKind {
         private Optional<HostPort> address(String nodeId) {
             return topologies.of(service)
                     .flatMap(e -> e.topology().node(nodeId))
-                    .filter(n -> !n.ip().isEmpty() && n.port() != 0)
-                    .map(n -> new HostPort(n.ip(), n.port()));
+                    .filter(n -> !n.ip().isEmpty() && port(n) != 0)
+                    .map(n -> new HostPort(n.ip(), port(n)));
+        }
+
+        /** The port the exit connects to: the node's tls-port when the export reaches the cluster over TLS. */
+        private int port(RedisNode n) {
+            return tls ? n.tlsPort() : n.port();
         }
 
         /**
@@ -140,8 +145,8 @@ final class RedisClusterKind implements ServiceKind {
             List<RedisNode> nodes = new ArrayList<>(topology.map(RedisTopology::nodes).orElse(List.of()));
             nodes.sort(Comparator.comparing((RedisNode n) -> !n.primary()));
             for (RedisNode n : nodes) {
-                if (n.health().equals("online") && !n.ip().isEmpty() && n.port() != 0) {
-                    order.add(new HostPort(n.ip(), n.port()));
+                if (n.health().equals("online") && !n.ip().isEmpty() && port(n) != 0) {
+                    order.add(new HostPort(n.ip(), port(n)));
                 }
             }
             order.addAll(source.seeds());

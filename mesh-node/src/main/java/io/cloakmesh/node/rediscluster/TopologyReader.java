@@ -26,10 +26,12 @@ public final class TopologyReader {
     private static final int MAX_REPLY = 16 * 1024 * 1024;
 
     private final RedisExchange redis;
+    private final boolean tls;
 
     public TopologyReader(ClassicActorSystemProvider system, Duration timeout, Optional<RedisCredentials> credentials,
             Optional<ReloadingTls> tls) {
         this.redis = new RedisExchange(system, timeout, credentials, MAX_REPLY, tls);
+        this.tls = tls.isPresent();
     }
 
     /** A cluster no seed described. */
@@ -72,7 +74,7 @@ public final class TopologyReader {
                     }
                     return redis.ask(seed, "CLUSTER", "SLOTS").thenApply(slots -> {
                         try {
-                            return TopologyParser.fromSlots(slots, false);
+                            return TopologyParser.fromSlots(slots, tls);
                         } catch (TopologyParser.MalformedTopologyException e) {
                             throw new TopologyUnavailableException("CLUSTER SLOTS: " + e.getMessage());
                         }

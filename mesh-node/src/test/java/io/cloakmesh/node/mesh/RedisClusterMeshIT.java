@@ -210,7 +210,8 @@ class RedisClusterMeshIT {
     }
 
     /** A reply as text: byte arrays decoded, lists and maps walked. */
-    private static Object deep(Object reply) {
+    /** A Jedis reply with its byte arrays as text, for looking for addresses in it. */
+    static Object deep(Object reply) {
         if (reply instanceof byte[] bytes) {
             return new String(bytes, StandardCharsets.UTF_8);
         }

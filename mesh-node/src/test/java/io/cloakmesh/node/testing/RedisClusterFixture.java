@@ -1,11 +1,17 @@
 package io.cloakmesh.node.testing;
 
+import io.cloakmesh.crypto.tls.TlsConfig;
+import io.cloakmesh.crypto.tls.TlsContext;
+import io.cloakmesh.crypto.tls.TlsException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -19,16 +25,30 @@ import redis.clients.jedis.Jedis;
 public final class RedisClusterFixture implements AutoCloseable {
     public static final String HOST = "127.0.0.2";
 
+    /** A TLS cluster's material: every node serves and presents {@code cert}, clients must too (of {@code ca}). */
+    public record Tls(Path cert, Path key, Path ca) {
+    }
+
     private final Path dir;
+    private final Optional<Tls> tls;
     private final List<ExternalProcess> servers = new ArrayList<>();
     public final List<Integer> ports = new ArrayList<>();
 
-    private RedisClusterFixture(Path dir) {
+    private RedisClusterFixture(Path dir, Optional<Tls> tls) {
         this.dir = dir;
+        this.tls = tls;
     }
 
     public static RedisClusterFixture start(int primaries) throws Exception {
-        RedisClusterFixture cluster = new RedisClusterFixture(Files.createTempDirectory("cloakmesh-redis-cluster"));
+        return start(primaries, Optional.empty());
+    }
+
+    /**
+     * With {@code tls}: every node listens on a tls-port only (port 0), with tls-cluster, tls-replication
+     * and tls-auth-clients yes.
+     */
+    public static RedisClusterFixture start(int primaries, Optional<Tls> tls) throws Exception {
+        RedisClusterFixture cluster = new RedisClusterFixture(Files.createTempDirectory("cloakmesh-redis-cluster"), tls);
         try {
             cluster.startServers(primaries * 2);
             cluster.create();
@@ -42,10 +62,14 @@ public final class RedisClusterFixture implements AutoCloseable {
     private void startServers(int count) throws IOException {
         for (int i = 0; i < count; i++) {
             int port = portWithBusPort();
-            servers.add(ExternalProcess.start(List.of("redis-server", "--port", Integer.toString(port),
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                     "--bind", HOST, "--bind-source-addr", HOST, "--protected-mode", "no", "--cluster-enabled", "yes",
                     "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(), "--dir", dir.toString(),
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--cluster-node-timeout", "2000")));
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--cluster-node-timeout", "2000"));
+            tls.ifPresent(t -> command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cluster", "yes",
+                    "--tls-replication", "yes", "--tls-auth-clients", "yes", "--tls-cert-file", t.cert().toString(),
+                    "--tls-key-file", t.key().toString(), "--tls-ca-cert-file", t.ca().toString())));
+            servers.add(ExternalProcess.start(command));
             ports.add(port);
         }
         for (int port : ports) {
@@ -79,7 +103,10 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     private void create() throws Exception {
-        List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        List<String> command = new ArrayList<>(List.of("redis-cli"));
+        tls.ifPresent(t -> command.addAll(List.of("--tls", "--cacert", t.ca().toString(), "--cert", t.cert().toString(),
+                "--key", t.key().toString())));
+        command.addAll(List.of("--cluster", "create"));
         ports.forEach(p -> command.add(HOST + ":" + p));
         command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
         Process create = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -89,7 +116,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
         Poll.until(Duration.ofSeconds(30), "every node of the Redis Cluster reporting ok and synced", () -> {
             for (int port : ports) {
-                try (Jedis jedis = new Jedis(HOST, port, 2000)) {
+                try (Jedis jedis = jedis(port, 2000)) {
                     String info = jedis.clusterInfo();
                     if (!info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:" + ports.size())) {
                         return false;
@@ -111,8 +138,27 @@ public final class RedisClusterFixture implements AutoCloseable {
         servers.get(ports.indexOf(port)).process.destroyForcibly().waitFor();
     }
 
-    private static boolean answers(int port) {
-        try (Jedis jedis = new Jedis(HOST, port, 500)) {
+    /** A client of the node on {@code port}, over TLS with the cluster's certificate for a TLS cluster. */
+    public Jedis jedis(int port, int timeoutMillis) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder().timeoutMillis(timeoutMillis);
+        tls.ifPresent(t -> config.ssl(true).sslSocketFactory(socketFactory(t)));
+        return new Jedis(new HostAndPort(HOST, port), config.build());
+    }
+
+    /** Trusts the cluster's CA and presents its certificate. */
+    public static javax.net.ssl.SSLSocketFactory socketFactory(Tls t) {
+        try {
+            return TlsContext.load(new TlsConfig(Optional.of(t.cert()), Optional.of(t.key()), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), Optional.of(t.ca()), Optional.empty(), List.of("TLSv1.2", "TLSv1.3"),
+                    List.of(), List.of(), false, TlsConfig.ClientAuth.NO, false, 1, Duration.ofSeconds(1)))
+                    .clientContext().getSocketFactory();
+        } catch (TlsException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean answers(int port) {
+        try (Jedis jedis = jedis(port, 500)) {
             return "PONG".equals(jedis.ping());
         } catch (RuntimeException e) {
             return false;
