@@ -14,11 +14,12 @@ import java.util.Optional;
 /**
  * Links between entry and exit nodes: the exit's listener, the mesh key, timeouts and limits.
  *
- * @param keys the mesh keys: links are dialled with the first and accepted with any (a key rotation)
+ * @param tls links in mutual TLS 1.3 with the node's mesh certificate (cluster.tls) instead of the spiped pipe
+ * @param keys the mesh keys of psk mode: links are dialled with the first and accepted with any (a key rotation)
  * @param warmLinks links an entry keeps through the handshake per exporter, waiting for a client
  * @param warmIdle how long an entry keeps a warm link unused; an exit closes one unused for twice that
  */
-public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, List<SharedKey> keys,
+public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, boolean tls, List<SharedKey> keys,
         Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty,
         int warmLinks, Duration warmIdle) {
     /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
@@ -39,8 +40,8 @@ public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> adverti
         Settings security = s.at("security");
         security.onlyKeys(List.of("mode", "key-file", "key-files"));
         String mode = security.required("mode");
-        if (!mode.equals("psk")) {
-            throw new InvalidSettingException(security.full("mode"), "\"" + mode + "\" is not supported (supported: psk)");
+        if (!mode.equals("psk") && !mode.equals("tls")) {
+            throw new InvalidSettingException(security.full("mode"), "\"" + mode + "\" is not psk or tls");
         }
         List<String> files = security.strings("key-files");
         String single = security.string("key-file");
@@ -48,13 +49,13 @@ public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> adverti
             throw new InvalidSettingException(security.full("key-files"), "set key-file or key-files, not both");
         }
         List<SharedKey> keys = new ArrayList<>();
-        if (files.isEmpty()) {
+        if (files.isEmpty() && (mode.equals("psk") || !single.isEmpty())) {
             keys.add(key(security, "key-file", security.required("key-file")));
         }
         for (int i = 0; i < files.size(); i++) {
             keys.add(key(security, "key-files[" + i + "]", files.get(i)));
         }
-        return new LinkSettings(listen, advertise, List.copyOf(keys),
+        return new LinkSettings(listen, advertise, mode.equals("tls"), List.copyOf(keys),
                 s.duration("connect-timeout", false), s.duration("open-timeout", false),
                 s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
                 s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));

@@ -80,6 +80,10 @@ public record MeshSettings(
                 AdminSettings.read(root.at("admin")),
                 metrics.duration("log-interval", true),
                 nodeFile);
+        if (link.tls() && settings.cluster().tls().isEmpty()) {
+            throw new InvalidSettingException(root.full("link.security.mode"), "tls uses the node's mesh certificate and CA "
+                    + "of cluster.tls: set cluster.tls.cert-file, key-file and ca-cert-file");
+        }
         settings.checkAddresses();
         return settings;
     }

@@ -14,8 +14,6 @@ import io.cloakmesh.protocol.link.EntryGate;
 import io.cloakmesh.protocol.link.LinkFailover;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
-import io.cloakmesh.protocol.pipe.Pipe;
-import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Optional;
@@ -44,7 +42,7 @@ import org.apache.pekko.util.ByteString;
 final class EntryStack {
     private final ActorSystem<?> system;
     private final LinkSettings link;
-    private final Supplier<PipeSettings> pipe;
+    private final LinkSecurity security;
     private final SharedKillSwitch killSwitch;
     private final LiveConnections live;
     private final ListenerEvents events;
@@ -53,11 +51,11 @@ final class EntryStack {
     private final LinkDialer dialer;
 
     /** @param imports what the node imports now: the services warm links are kept for */
-    EntryStack(ActorSystem<?> system, LinkSettings link, Supplier<PipeSettings> pipe, RouteView routes, SharedKillSwitch killSwitch,
+    EntryStack(ActorSystem<?> system, LinkSettings link, LinkSecurity security, RouteView routes, SharedKillSwitch killSwitch,
             LiveConnections live, ListenerEvents events, TopologyView topologies, Supplier<Collection<ImportSettings>> imports) {
         this.system = system;
         this.link = link;
-        this.pipe = pipe;
+        this.security = security;
         this.killSwitch = killSwitch;
         this.live = live;
         this.events = events;
@@ -120,7 +118,7 @@ final class EntryStack {
      * @param authenticated completes when the pipe's handshake has
      */
     Flow<ByteString, ByteString, CompletionStage<Done>> wire(ExportRow exit, CompletableFuture<Done> authenticated) {
-        return Pipe.client(pipe.get(), authenticated)
+        return security.entry(exit, authenticated)
                 .join(Transports.of(system).connect(InetSocketAddress.createUnresolved(exit.linkHost(), exit.linkPort()),
                         Optional.empty(), SocketOptions.DEFAULT, link.connectTimeout()))
                 .watchTermination(Keep.right());

@@ -3,14 +3,12 @@ package io.cloakmesh.node.link;
 import io.cloakmesh.protocol.link.ExitGate;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
-import io.cloakmesh.protocol.pipe.Pipe;
-import io.cloakmesh.protocol.pipe.PipeSettings;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 
@@ -32,17 +30,18 @@ final class ExitStack {
     /**
      * One accepted link, whole.
      *
-     * @param authenticated completes when the pipe's handshake has
+     * @param secured the link's security stage (the pipe, or TLS), for this link
      * @param decide answers the open request; completes {@code target} first when it answers OK
      * @param target the link's far side once open (a flow that ignores everything when refused)
      */
-    static Flow<ByteString, ByteString, CompletionStage<Done>> link(PipeSettings pipe, CompletableFuture<Done> authenticated,
+    static Flow<ByteString, ByteString, CompletionStage<Done>> link(
+            BidiFlow<ByteString, ByteString, ByteString, ByteString, CompletionStage<Done>> secured,
             Function<OpenRequest, CompletionStage<OpenReply>> decide, CompletionStage<Flow<ByteString, ByteString, NotUsed>> target,
             SharedKillSwitch node, SharedKillSwitch link) {
         return Flow.of(ByteString.class)
                 .via(node.flow())
                 .via(link.flow())
-                .viaMat(Pipe.server(pipe, authenticated).reversed()
+                .viaMat(secured.reversed()
                         .atop(ExitGate.create(decide))
                         .join(Flow.completionStageFlow(target)), (a, b) -> b);
     }

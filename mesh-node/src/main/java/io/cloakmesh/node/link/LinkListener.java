@@ -11,7 +11,6 @@ import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
 import io.cloakmesh.protocol.link.OpenStatus;
 import io.cloakmesh.protocol.pipe.PipeFailure;
-import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
@@ -47,11 +46,13 @@ public final class LinkListener {
             Flow.fromSinkAndSource(Sink.ignore(), Source.never());
 
     private final ActorSystem<?> system;
-    private final Supplier<PipeSettings> pipe;
+    private final LinkSecurity security;
+    /** How long an accepted connection may take to prove it is an entry of the mesh. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     private final Function<String, ServiceExport> exports;
     private final int maxLinks;
     private final HandshakeBudget handshakes;
-    private final LogRateLimit strangers = new LogRateLimit(Duration.ofSeconds(10));
+    private final LogRateLimit strangers = new LogRateLimit(20, Duration.ofSeconds(10));
     /** Links past the handshake, waiting for a request or open: what max-links limits. */
     private final AtomicInteger links = new AtomicInteger();
     /** Links past the handshake that have not asked for anything yet (warm links), to close on drain. */
@@ -62,11 +63,11 @@ public final class LinkListener {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile Listener listener;
 
-    private LinkListener(ActorSystem<?> system, Supplier<PipeSettings> pipe, Function<String, ServiceExport> exports, int maxLinks,
+    private LinkListener(ActorSystem<?> system, LinkSecurity security, Function<String, ServiceExport> exports, int maxLinks,
             int maxHandshakes, Duration warmIdle, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
         this.system = system;
         this.maxWait = warmIdle.multipliedBy(2);
-        this.pipe = pipe;
+        this.security = security;
         this.exports = exports;
         this.maxLinks = maxLinks;
         this.handshakes = new HandshakeBudget("link listener", maxHandshakes,
@@ -75,10 +76,10 @@ public final class LinkListener {
         this.live = live;
     }
 
-    public static CompletionStage<LinkListener> start(ActorSystem<?> system, Supplier<PipeSettings> pipe,
+    static CompletionStage<LinkListener> start(ActorSystem<?> system, LinkSecurity security,
             Function<String, ServiceExport> exports, InetSocketAddress listen, int maxLinks, int maxHandshakes,
             Duration warmIdle, SharedKillSwitch killSwitch, LiveConnections live, ListenerEvents events) {
-        LinkListener listener = new LinkListener(system, pipe, exports, maxLinks, maxHandshakes, warmIdle, killSwitch,
+        LinkListener listener = new LinkListener(system, security, exports, maxLinks, maxHandshakes, warmIdle, killSwitch,
                 live, events);
         // Links beyond max-links are accepted and refused with OVERLOADED, so the entry fails over at once.
         return Listener.bind(system, "link listener", listen.getHostString(), listen.getPort(), SocketOptions.DEFAULT, 0,
@@ -169,7 +170,22 @@ public final class LinkListener {
                 PipeFailure.Reason.HANDSHAKE_TIMEOUT, "closed to make room: link.max-handshakes unauthenticated "
                 + "connections were waiting")));
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
-        authenticated.whenComplete((ok, failure) -> waiting.done());
+        authenticated.whenComplete((ok, failure) -> {
+            waiting.done();
+            if (failure != null) {
+                // Anyone can connect and fail the handshake at will: those lines are rate-limited.
+                thisLink.abort(failure);
+                strangers.occurred(skipped -> LOG.warn("link from {} refused at the handshake: {}{}", peer, why(failure),
+                        skipped > 0 ? " (" + skipped + " more unauthenticated connections dropped since the last line)" : ""));
+            }
+        });
+        // The pipe has its own handshake timeout; this bounds any link security's (TLS) the same way.
+        system.scheduler().scheduleOnce(HANDSHAKE_TIMEOUT, () -> {
+            if (!authenticated.isDone()) {
+                thisLink.abort(new PipeFailure(PipeFailure.Reason.HANDSHAKE_TIMEOUT, "no handshake within "
+                        + HANDSHAKE_TIMEOUT.toSeconds() + " s"));
+            }
+        }, system.executionContext());
         AtomicBoolean counted = new AtomicBoolean();
         authenticated.thenRun(() -> {
             // Past the handshake, asking for nothing yet: an entry's warm link, until its open request.
@@ -183,7 +199,7 @@ public final class LinkListener {
                 system.scheduler().scheduleOnce(maxWait, () -> closeUnasked(thisLink, unasked), system.executionContext());
             }
         });
-        Flow<ByteString, ByteString, CompletionStage<Done>> handler = ExitStack.link(pipe.get(), authenticated, request -> {
+        Flow<ByteString, ByteString, CompletionStage<Done>> handler = ExitStack.link(security.exit(authenticated), request -> {
             unasked.remove(thisLink);
             return decide(request, peer, target, linkView);
         }, target.flow, killSwitch, thisLink);
@@ -195,18 +211,21 @@ public final class LinkListener {
                 links.decrementAndGet();
             }
             if (failure != null) {
-                String why = failure instanceof PipeFailure ? failure.getMessage() : Failures.rootMessage(failure);
                 if (authenticated.isDone() && !authenticated.isCompletedExceptionally()) {
-                    LOG.warn("link from {} dropped: {}", peer, why);
-                } else {
-                    // Anyone can connect and fail the handshake at will: those lines are rate-limited.
-                    strangers.occurred(skipped -> LOG.warn("link from {} dropped: {}{}", peer, why,
-                            skipped > 0 ? " (" + skipped + " more unauthenticated connections dropped since the last line)" : ""));
+                    LOG.warn("link from {} dropped: {}", peer, why(failure));
+                } else if (!authenticated.isCompletedExceptionally()) {
+                    strangers.occurred(skipped -> LOG.warn("link from {} dropped before the handshake: {}{}", peer,
+                            why(failure), skipped > 0 ? " (" + skipped
+                                    + " more unauthenticated connections dropped since the last line)" : ""));
                 }
             }
             live.remove(linkView);
             closed.run();
         });
+    }
+
+    private static String why(Throwable failure) {
+        return failure instanceof PipeFailure ? failure.getMessage() : Failures.rootMessage(failure);
     }
 
     private CompletionStage<OpenReply> decide(OpenRequest request, InetSocketAddress peer, LinkTarget target,

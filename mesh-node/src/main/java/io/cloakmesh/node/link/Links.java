@@ -13,6 +13,7 @@ import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.ExportState;
 import io.cloakmesh.node.routing.RouteView;
 import io.cloakmesh.node.routing.RoutingTable;
+import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import io.cloakmesh.protocol.rediscluster.Endpoint;
 import java.net.InetSocketAddress;
@@ -21,11 +22,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -43,6 +46,13 @@ import org.slf4j.LoggerFactory;
 public final class Links {
     private static final Logger LOG = LoggerFactory.getLogger(Links.class);
 
+    /**
+     * What links are secured with: in psk mode the pipe's settings (the mesh keys), in tls mode the
+     * node's mesh certificate material and the names of the mesh's members now.
+     */
+    public record LinkMaterial(Optional<PipeSettings> pipe, Optional<ReloadingTls> tls, Supplier<Set<String>> members) {
+    }
+
     /** What a reload changed; names of services per kind of change. */
     public record ReloadResult(List<String> importsAdded, List<String> importsRemoved, List<String> importsChanged,
             List<String> exportsAdded, List<String> exportsRemoved, List<String> exportsChanged, List<String> linkChanged)
@@ -57,18 +67,21 @@ public final class Links {
     private final Map<String, ImportedService> imports = new ConcurrentHashMap<>();
     private final Map<String, ServiceExport> exports = new ConcurrentHashMap<>();
     private volatile Optional<LinkListener> exit = Optional.empty();
-    /** The pipe's settings for links dialled or accepted from now on; a reload may change the mesh keys. */
+    /** In psk mode, the pipe's settings for links dialled or accepted from now on; a reload may change the keys. */
     private volatile PipeSettings pipe;
+    private final LinkSecurity security;
 
     /** What this node imports now: the services warm links are kept for. */
     private volatile java.util.Collection<ImportSettings> importing;
 
-    private Links(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings, RouteView routes, PipeSettings pipe,
+    private Links(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings, RouteView routes, LinkMaterial material,
             SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Self self) {
         this.kinds = kinds;
-        this.pipe = pipe;
+        this.pipe = material.pipe().orElse(null);
+        this.security = material.tls().isPresent() ? LinkSecurity.tls(material.tls().get(), material.members())
+                : LinkSecurity.psk(() -> this.pipe);
         this.importing = settings.imports().values();
-        this.entry = new EntryStack(system, settings.link(), () -> this.pipe, routes, killSwitch, live, events, topologies,
+        this.entry = new EntryStack(system, settings.link(), security, routes, killSwitch, live, events, topologies,
                 () -> importing);
         this.exitContext = new ServiceKind.Exit(system, topologies, self);
         this.killSwitch = killSwitch;
@@ -76,13 +89,14 @@ public final class Links {
 
     /** Binds every listener; fails with the first that cannot bind (the caller then stops the system). */
     public static CompletionStage<Links> start(ActorSystem<?> system, ServiceKinds kinds, MeshSettings settings,
-            RouteView routes, TopologyView topologies, PipeSettings pipe, ListenerEvents events) {
+            RouteView routes, TopologyView topologies, LinkMaterial material, ListenerEvents events) {
         String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
-        Links links = new Links(system, kinds, settings, routes, pipe, KillSwitches.shared("mesh-connections"), events, topologies,
+        Links links = new Links(system, kinds, settings, routes, material, KillSwitches.shared("mesh-connections"), events,
+                topologies,
                 new TopologyWatcher.Self(settings.nodeName(), member, settings.datacenter()));
         settings.exports().values().forEach(e -> links.exports.put(e.name(), links.export(e)));
         CompletionStage<Done> exit = settings.link().listen()
-                .map(listen -> LinkListener.start(system, () -> links.pipe, links.exports::get,
+                .map(listen -> LinkListener.start(system, links.security, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
                                 settings.link().maxHandshakes(), settings.link().warmIdle(), links.killSwitch, links.live, events)
                         .thenApply(listener -> {
@@ -172,7 +186,7 @@ public final class Links {
         }
         importing = next.imports().values();
         List<String> linkChanged = new ArrayList<>();
-        if (!sameKeys(current.link().keys(), next.link().keys())) {
+        if (pipe != null && !sameKeys(current.link().keys(), next.link().keys())) {
             // New links from now on; open and warm ones keep the session they have.
             pipe = new PipeSettings(next.link().keys(), pipe.mode(), pipe.handshakeTimeout());
             linkChanged.add("mesh keys: " + next.link().keys().size() + " accepted, links dialled with the first");

@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -121,8 +122,13 @@ public final class MeshNode implements ManagedNode {
             // stops the node while the mesh has not yet seen it.
             RouteView routes = new RouteView();
             TopologyView topologies = new TopologyView();
-            PipeSettings pipe = new PipeSettings(settings.link().keys(), HandshakeMode.REQUIRE_PFS, HANDSHAKE_TIMEOUT);
-            Links links = Links.start(system, ServiceKinds.ALL, settings, routes, topologies, pipe, events).toCompletableFuture().join();
+            Links.LinkMaterial material = settings.link().tls()
+                    ? new Links.LinkMaterial(Optional.empty(), Optional.of(reloading("cloakmesh.cluster.tls (links)",
+                            settings.cluster().tls().orElseThrow())), () -> memberNames(system))
+                    : new Links.LinkMaterial(Optional.of(new PipeSettings(settings.link().keys(), HandshakeMode.REQUIRE_PFS,
+                            HANDSHAKE_TIMEOUT)), Optional.empty(), Set::of);
+            Links links = Links.start(system, ServiceKinds.ALL, settings, routes, topologies, material, events)
+                    .toCompletableFuture().join();
             system.systemActorOf(TopologyTable.create(topologies), "topologies", Props.empty());
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
             ActorRef<RoutingTable.Command> routing = system.systemActorOf(
@@ -198,6 +204,13 @@ public final class MeshNode implements ManagedNode {
     }
 
     /** The material of the TLS block at {@code path}; a failure names the setting at fault. */
+    /** The node names of the mesh's members now, from their node roles. */
+    private static Set<String> memberNames(ActorSystem<?> system) {
+        Set<String> names = new java.util.HashSet<>();
+        Cluster.get(system).state().getMembers().forEach(m -> NodeRoster.nameOf(m).ifPresent(names::add));
+        return names;
+    }
+
     private static ReloadingTls reloading(String path, TlsConfig config) {
         try {
             return ReloadingTls.load(path, config);

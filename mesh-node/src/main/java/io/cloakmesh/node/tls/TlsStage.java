@@ -1,7 +1,10 @@
 package io.cloakmesh.node.tls;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.TLSClosing;
 import org.apache.pekko.stream.TLSProtocol;
@@ -22,16 +25,27 @@ public final class TlsStage {
 
     /** The server side: what a client of a TLS import talks to. */
     public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> server(ReloadingTls tls) {
-        return of(() -> tls.current().serverEngine());
+        return of(() -> tls.current().serverEngine(), session -> { });
     }
 
     /** The client side, to {@code host:port} (which names the session for resumption). */
     public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> client(ReloadingTls tls, String host,
             int port) {
-        return of(() -> tls.current().clientEngine(host, port));
+        return of(() -> tls.current().clientEngine(host, port), session -> { });
     }
 
-    private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> of(Supplier<SSLEngine> engine) {
+    /**
+     * TLS with each connection's engine from {@code engine}; {@code verify} sees the session once the
+     * handshake is done and fails the connection by throwing; {@code failed} is told why a handshake
+     * failed (the stage itself only ends the connection).
+     */
+    public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> of(Supplier<SSLEngine> engine,
+            Consumer<SSLSession> verify, Consumer<SSLException> failed) {
+        return of(() -> new ReportingEngine(engine.get(), failed), verify);
+    }
+
+    private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> of(Supplier<SSLEngine> engine,
+            Consumer<SSLSession> verify) {
         BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed> plain =
                 BidiFlow.fromFlows(
                         Flow.of(ByteString.class).map(bytes -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(bytes)),
@@ -39,6 +53,6 @@ public final class TlsStage {
                                 .filter(in -> in instanceof TLSProtocol.SessionBytes)
                                 .map(in -> ((TLSProtocol.SessionBytes) in).bytes()));
         // Either side's end ends the session as a plain TCP connection's would.
-        return plain.atop(TLS.create(engine, TLSClosing.eagerClose()));
+        return plain.atop(TLS.create(engine, verify, TLSClosing.eagerClose()));
     }
 }
