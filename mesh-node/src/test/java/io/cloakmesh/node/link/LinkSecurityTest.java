@@ -4,18 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cloakmesh.crypto.pki.CertificateAuthority;
-import io.cloakmesh.crypto.pki.PemOutput;
 import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.ExportState;
+import io.cloakmesh.node.testing.TestCertificates;
 import io.cloakmesh.node.tls.ReloadingTls;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -39,38 +37,21 @@ import org.junit.jupiter.api.Test;
  * exit whose certificate names the node the routing table says the address is, and says why otherwise.
  */
 class LinkSecurityTest {
-    private static Path dir;
     private static ActorSystem system;
     private static ReloadingTls entryTls;
     private static TlsContext exitTls;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("cloakmesh-link-security");
-        CertificateAuthority ca = CertificateAuthority.create("test mesh", Duration.ofDays(1));
-        Path caFile = dir.resolve("ca.crt");
-        PemOutput.writeCertificate(caFile, ca.certificate());
-        Path[] entry = issue(ca, "a1");
-        Path[] exit = issue(ca, "b2");
-        entryTls = ReloadingTls.load("entry", config(entry, caFile));
-        exitTls = TlsContext.load(config(exit, caFile));
+        TestCertificates ca = new TestCertificates(Files.createTempDirectory("cloakmesh-link-security"), "ca");
+        entryTls = ReloadingTls.load("entry", config(ca.issue("a1", "127.0.0.1", "a1"), ca.caFile));
+        exitTls = TlsContext.load(config(ca.issue("b2", "127.0.0.1", "b2"), ca.caFile));
         system = ActorSystem.create("link-security-test");
     }
 
     @AfterAll
     static void stop() {
         system.terminate();
-    }
-
-    private static Path[] issue(CertificateAuthority ca, String node) throws Exception {
-        Instant now = Instant.now();
-        CertificateAuthority.Issued issued = ca.issue(new CertificateAuthority.NodeRequest(node, List.of(), List.of("127.0.0.1"),
-                now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(2))));
-        Path cert = dir.resolve(node + ".crt");
-        Path key = dir.resolve(node + ".key");
-        PemOutput.writeCertificate(cert, issued.certificate());
-        PemOutput.writePrivateKey(key, issued.key(), Optional.empty());
-        return new Path[] {cert, key};
     }
 
     private static TlsConfig config(Path[] identity, Path ca) {

@@ -5,6 +5,7 @@ import io.cloakmesh.crypto.pki.CertificateAuthority;
 import io.cloakmesh.crypto.pki.PemOutput;
 import io.cloakmesh.node.testing.ExternalProcess;
 import io.cloakmesh.node.testing.Poll;
+import io.cloakmesh.node.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -127,13 +127,7 @@ final class TestMesh implements AutoCloseable {
 
     Path[] issueCertificate(String name, CertificateAuthority authority, String suffix, Instant from, Instant to)
             throws IOException {
-        CertificateAuthority.Issued issued = authority.issue(
-                new CertificateAuthority.NodeRequest(name, List.of(), List.of("127.0.0.1"), from, to));
-        Path cert = dir.resolve(name + suffix + ".crt");
-        Path key = dir.resolve(name + suffix + ".key");
-        PemOutput.writeCertificate(cert, issued.certificate());
-        PemOutput.writePrivateKey(key, issued.key(), Optional.empty());
-        return new Path[] {cert, key};
+        return TestCertificates.issue(authority, dir, name, "127.0.0.1", name + suffix, from, to);
     }
 
     /** The node-file line that gives a node its cluster certificate and key. */

@@ -3,16 +3,14 @@ package io.cloakmesh.node.mesh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cloakmesh.crypto.pki.CertificateAuthority;
-import io.cloakmesh.crypto.pki.PemOutput;
 import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.node.testing.Poll;
 import io.cloakmesh.node.testing.RedisClusterFixture;
+import io.cloakmesh.node.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -43,11 +41,10 @@ class TlsRedisClusterIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("cloakmesh-tls-cluster");
-        CertificateAuthority redisCa = CertificateAuthority.create("redis", Duration.ofDays(30));
-        Path ca = dir.resolve("redis-ca.crt");
-        PemOutput.writeCertificate(ca, redisCa.certificate());
-        Path[] server = issue(redisCa, "redis", RedisClusterFixture.HOST);
-        Path[] meshClient = issue(redisCa, "mesh", "127.0.0.1");
+        TestCertificates redisCa = new TestCertificates(dir, "redis-ca");
+        Path ca = redisCa.caFile;
+        Path[] server = redisCa.issue("redis", RedisClusterFixture.HOST, "redis");
+        Path[] meshClient = redisCa.issue("mesh", "127.0.0.1", "mesh");
         cluster = RedisClusterFixture.start(3, Optional.of(new RedisClusterFixture.Tls(server[0], server[1], ca)));
         String seeds = "\"" + RedisClusterFixture.HOST + ":" + cluster.ports.get(0) + "\", \"" + RedisClusterFixture.HOST + ":"
                 + cluster.ports.get(3) + "\"";
@@ -74,17 +71,6 @@ class TlsRedisClusterIT {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    private static Path[] issue(CertificateAuthority authority, String name, String ip) throws Exception {
-        Instant now = Instant.now();
-        CertificateAuthority.Issued issued = authority.issue(new CertificateAuthority.NodeRequest(name, List.of(), List.of(ip),
-                now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1))));
-        Path cert = dir.resolve(name + ".crt");
-        Path key = dir.resolve(name + ".key");
-        PemOutput.writeCertificate(cert, issued.certificate());
-        PemOutput.writePrivateKey(key, issued.key(), Optional.empty());
-        return new Path[] {cert, key};
     }
 
     /** A client's TLS: trusts the mesh CA, presents nothing (a1's import does not ask). */
