@@ -23,7 +23,7 @@ final class RestartSettings {
         }
         LinkSettings a = current.link();
         LinkSettings b = next.link();
-        if (!a.listen().equals(b.listen()) || !a.advertise().equals(b.advertise())
+        if (!a.listen().equals(b.listen()) || !a.advertise().equals(b.advertise()) || a.tls() != b.tls()
                 || !a.connectTimeout().equals(b.connectTimeout())
                 || !a.openTimeout().equals(b.openTimeout()) || a.maxLinks() != b.maxLinks()
                 || a.maxHandshakes() != b.maxHandshakes()
