@@ -99,7 +99,10 @@ public final class Links {
                 .map(listen -> LinkListener.start(system, links.security, links.exports::get,
                                 new InetSocketAddress(listen.host(), listen.port()), settings.link().maxLinks(),
                                 settings.link().maxHandshakes(), settings.link().warmIdle(), links.killSwitch, links.live, events)
-                        .thenApply(listener -> {
+                        .handle((listener, failure) -> {
+                            if (failure != null) {
+                                throw new ListenFailure("cloakmesh.link.listen", listen, failure);
+                            }
                             links.exit = Optional.of(listener);
                             return Done.getInstance();
                         }))
@@ -113,7 +116,10 @@ public final class Links {
     private CompletionStage<Done> startImports(java.util.Collection<ImportSettings> wanted) {
         List<CompletableFuture<ImportedService>> started = new ArrayList<>();
         wanted.forEach(i -> {
-            started.add(kinds.of(i.kind()).startImport(i, entry).toCompletableFuture().thenApply(imported -> {
+            started.add(kinds.of(i.kind()).startImport(i, entry).toCompletableFuture().handle((imported, failure) -> {
+                if (failure != null) {
+                    throw new ListenFailure("cloakmesh.imports." + i.name() + ".listen", i.listen(), failure);
+                }
                 imports.put(i.name(), imported);
                 return imported;
             }));

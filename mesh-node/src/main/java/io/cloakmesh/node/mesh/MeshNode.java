@@ -13,6 +13,7 @@ import io.cloakmesh.node.config.ImportSettings;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.MeshSettings;
 import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.link.ListenFailure;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.link.ServiceKinds;
 import io.cloakmesh.node.net.ClusterGate;
@@ -127,8 +128,7 @@ public final class MeshNode implements ManagedNode {
                             settings.cluster().tls().orElseThrow())), () -> memberNames(system))
                     : new Links.LinkMaterial(Optional.of(new PipeSettings(settings.link().keys(), HandshakeMode.REQUIRE_PFS,
                             HANDSHAKE_TIMEOUT)), Optional.empty(), Set::of);
-            Links links = Links.start(system, ServiceKinds.ALL, settings, routes, topologies, material, events)
-                    .toCompletableFuture().join();
+            Links links = listening(Links.start(system, ServiceKinds.ALL, settings, routes, topologies, material, events));
             system.systemActorOf(TopologyTable.create(topologies), "topologies", Props.empty());
             String member = RoutingTable.memberId(Cluster.get(system).selfMember().uniqueAddress());
             ActorRef<RoutingTable.Command> routing = system.systemActorOf(
@@ -184,6 +184,20 @@ public final class MeshNode implements ManagedNode {
             LOG.warn("the file-descriptor limit is {}, but link.max-links, link.max-handshakes, cluster.max-handshakes "
                     + "and the imports' max-connections allow about {} open files: raise the limit (ulimit -n, systemd "
                     + "LimitNOFILE) or lower those settings", os.getMaxFileDescriptorCount(), needed);
+        }
+    }
+
+    /** The started links, or the failure of the listener that could not bind as the node's start failure. */
+    private static Links listening(CompletionStage<Links> started) {
+        try {
+            return started.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ListenFailure f) {
+                    throw new StartFailure(f.getMessage(), f);
+                }
+            }
+            throw e;
         }
     }
 

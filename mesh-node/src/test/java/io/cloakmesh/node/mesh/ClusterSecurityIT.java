@@ -54,6 +54,8 @@ import org.apache.pekko.remote.artery.tcp.SSLEngineProviderSetup;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 import scala.Option;
 
@@ -120,23 +122,30 @@ class ClusterSecurityIT {
         assertMeshUntouched();
     }
 
-    @Test
-    void aNodeWhoseAdminPortIsTakenExitsBeforeItJoins() throws Exception {
+    /** Whichever of its listeners cannot bind, a node says which setting and address, and exits before it joins. */
+    @ParameterizedTest
+    @ValueSource(strings = {"admin.listen", "link.listen", "imports.redis.listen"})
+    void aNodeWhosePortIsTakenExitsBeforeItJoinsNamingIt(String setting) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
-            MeshNodeProcess a5 = new MeshNodeProcess("a5", mesh.dir.resolve("a5.conf"), Poll.freePort(),
-                    taken.getLocalPort(), 0, Poll.freePort(), mesh.token);
-            mesh.issueCertificate("a5", mesh.ca, "");
-            mesh.writeConfig(a5, "dc-a", "");
-            assertEquals(1, a5.start().waitForExit(Duration.ofSeconds(60)), a5.output());
-            assertTrue(a5.output().contains("cloakmesh.admin.listen: cannot listen on 127.0.0.1:" + taken.getLocalPort()),
-                    a5.output());
-            String seen = "127.0.0.1:" + a5.clusterPort + " (dc-a) is";
+            int port = taken.getLocalPort();
+            String name = Map.of("admin.listen", "a5", "link.listen", "a6", "imports.redis.listen", "a7").get(setting);
+            MeshNodeProcess node = new MeshNodeProcess(name, mesh.dir.resolve(name + ".conf"), Poll.freePort(),
+                    setting.equals("admin.listen") ? port : Poll.freePort(),
+                    setting.equals("link.listen") ? port : 0,
+                    setting.equals("imports.redis.listen") ? port : Poll.freePort(), mesh.token);
+            mesh.issueCertificate(name, mesh.ca, "");
+            mesh.writeConfig(node, "dc-a", "");
+            assertEquals(1, node.start().waitForExit(Duration.ofSeconds(60)), node.output());
+            assertTrue(node.output().contains("cloakmesh." + setting + ": cannot listen on 127.0.0.1:" + port + ": "),
+                    node.output());
+            String seen = "127.0.0.1:" + node.clusterPort + " (dc-a) is";
             for (MeshNodeProcess seed : List.of(mesh.a1, mesh.b1)) {
-                assertFalse(seed.output().contains(seen), seed.name + " saw a5 join");
+                assertFalse(seed.output().contains(seen), seed.name + " saw " + name + " join");
             }
             assertMeshUntouched();
         }
     }
+
 
     @Test
     void aSecondNodeNamedB1IsRefusedAndExits1() throws Exception {

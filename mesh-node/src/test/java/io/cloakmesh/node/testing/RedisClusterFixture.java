@@ -79,20 +79,20 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /**
      * A port whose bus port (port + 10000, which CLUSTER MEET assumes) is free too: both below the
-     * ephemeral range, so no outgoing connection takes them meanwhile.
+     * ephemeral range (32768 on Linux), so no outgoing connection takes them meanwhile.
      */
     private static int portWithBusPort() {
         for (int tries = 0; tries < 1000; tries++) {
-            int port = 20000 + NEXT.getAndIncrement() % 10000;
+            int port = 20000 + NEXT.getAndIncrement() % 2768;
             if (free(port) && free(port + 10000)) {
                 return port;
             }
         }
-        throw new IllegalStateException("no free port pair in 20000-39999");
+        throw new IllegalStateException("no free port pair in 20000-32767");
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger NEXT =
-            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 7 % 10000));
+            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 7 % 2768));
 
     private static boolean free(int port) {
         try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName(HOST))) {
