@@ -56,9 +56,10 @@ node_conf() { # file name datacenter cluster-bind seed setting...: a node of the
   } >"$file"
 }
 
-rps() { # port test pipeline data-size requests; a run that errors is reported as "failed", not fatal
+rps() { # port test pipeline data-size requests [redis-benchmark options, e.g. --tls ...]; a run that errors is "failed", not fatal
   local out
-  out=$(redis-benchmark -p "$1" -c 50 -n "$5" -t "$2" -P "$3" -d "$4" --csv 2>>"$work/bench-errors.log" \
+  # shellcheck disable=SC2086  # the options are words
+  out=$(redis-benchmark -p "$1" -c 50 -n "$5" -t "$2" -P "$3" -d "$4" ${6:-} --csv 2>>"$work/bench-errors.log" \
         | awk -F, 'NR==2 {gsub(/"/,"",$2); print int($2)}') || true
   echo "${out:-failed}"
 }

@@ -1,6 +1,7 @@
 package io.cloakmesh.node.config;
 
 import io.cloakmesh.crypto.tls.TlsConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,8 +14,9 @@ import java.util.Optional;
  * @param tls how clients reach the import over TLS, when it has a tls block
  */
 public record ImportSettings(String name, String kind, HostPort listen, Optional<String> datacenter,
-        int maxConnections, ServiceDetails details, Optional<TlsConfig> tls) {
-    private static final List<String> COMMON = List.of("kind", "listen", "datacenter", "max-connections", "tls");
+        int maxConnections, ServiceDetails details, Optional<TlsConfig> tls, Duration handshakeTimeout, int maxHandshakes) {
+    private static final List<String> COMMON = List.of("kind", "listen", "datacenter", "max-connections", "tls",
+            "handshake-timeout", "max-handshakes");
 
     public <T extends ServiceDetails> T details(Class<T> type) {
         return type.cast(details);
@@ -40,7 +42,8 @@ public record ImportSettings(String name, String kind, HostPort listen, Optional
             Optional<TlsConfig> tls = own.has("tls")
                     ? Optional.of(TlsSettings.readServer(own.at("tls").over(tlsDefaults))) : Optional.empty();
             return new ImportSettings(name, kind.name(), listen, dc.isEmpty() ? Optional.empty() : Optional.of(dc), max,
-                    kind.readImport(i, listen), tls);
+                    kind.readImport(i, listen), tls, i.duration("handshake-timeout", false),
+                    i.integer("max-handshakes", 1, 100_000));
         });
     }
 }

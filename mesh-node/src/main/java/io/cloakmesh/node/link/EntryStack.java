@@ -85,11 +85,20 @@ final class EntryStack {
     }
 
     /**
-     * One client connection of {@code route}, whole, over TLS when the import has it; it completes when
-     * both directions have ended (either may end first, a half-close, while the other still carries data).
+     * The TLS handshake of one client of a TLS import: {@code done} completes once the client has finished
+     * it (with a certificate of the import's CA where auth-clients asks for one) and fails with the reason
+     * it did not; {@code admitted} then gives the connection its place under max-connections.
+     */
+    record ClientHandshake(ReloadingTls tls, CompletableFuture<Done> done, Supplier<CompletionStage<Done>> admitted) {
+    }
+
+    /**
+     * One client connection of {@code route}, whole; it completes when both directions have ended (either
+     * may end first, a half-close, while the other still carries data). Over TLS, nothing behind the TLS
+     * stage (no link, no warm link taken) exists before the client's handshake is done and admitted.
      */
     Flow<ByteString, ByteString, CompletionStage<Done>> client(ServiceImport.Route route, LiveConnections.Live view,
-            Optional<ReloadingTls> tls) {
+            Optional<ClientHandshake> tls) {
         ImportSettings settings = route.settings();
         Flow<ByteString, ByteString, NotUsed> failover = LinkFailover.create(dialer.attempts(
                 new OpenRequest(settings.name(), route.node()), settings.datacenter(), route.counters(), route.unknownNode(),
@@ -101,7 +110,12 @@ final class EntryStack {
                 .watchTermination((towardService, towardClient) -> CompletableFuture.allOf(
                                 towardService.toCompletableFuture(), towardClient.toCompletableFuture())
                         .thenApply(x -> Done.getInstance()));
-        return tls.map(t -> TlsStage.server(t).reversed().join(plain, Keep.<NotUsed, CompletionStage<Done>>right()))
+        return tls.map(handshake -> TlsStage.of(() -> handshake.tls().current().serverEngine(),
+                                session -> handshake.done().complete(Done.getInstance()), handshake.done()::completeExceptionally)
+                        .reversed()
+                        .join(Flow.completionStageFlow(handshake.done().thenCompose(ok -> handshake.admitted().get())
+                                .thenApply(ok -> plain)), Keep.right())
+                        .mapMaterializedValue(service -> service.thenCompose(ended -> ended)))
                 .orElse(plain);
     }
 

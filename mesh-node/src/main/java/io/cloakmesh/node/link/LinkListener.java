@@ -61,6 +61,7 @@ public final class LinkListener {
     private final SharedKillSwitch killSwitch;
     private final LiveConnections live;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final ListenerEvents events;
     private volatile Listener listener;
 
     private LinkListener(ActorSystem<?> system, LinkSecurity security, Function<String, ServiceExport> exports, int maxLinks,
@@ -74,6 +75,7 @@ public final class LinkListener {
                 () -> events.count("link", "handshake-budget"));
         this.killSwitch = killSwitch;
         this.live = live;
+        this.events = events;
     }
 
     static CompletionStage<LinkListener> start(ActorSystem<?> system, LinkSecurity security,
@@ -173,6 +175,9 @@ public final class LinkListener {
         authenticated.whenComplete((ok, failure) -> {
             waiting.done();
             if (failure != null) {
+                if (!(Failures.rootCause(failure) instanceof PipeFailure p && p.reason() == PipeFailure.Reason.HANDSHAKE_TIMEOUT)) {
+                    events.count("link", "handshake-failed");
+                }
                 // Anyone can connect and fail the handshake at will: those lines are rate-limited.
                 thisLink.abort(failure);
                 strangers.occurred(skipped -> LOG.warn("link from {} refused at the handshake: {}{}", peer, why(failure),
@@ -182,6 +187,7 @@ public final class LinkListener {
         // The pipe has its own handshake timeout; this bounds any link security's (TLS) the same way.
         system.scheduler().scheduleOnce(HANDSHAKE_TIMEOUT, () -> {
             if (!authenticated.isDone()) {
+                events.count("link", "handshake-timeout");
                 thisLink.abort(new PipeFailure(PipeFailure.Reason.HANDSHAKE_TIMEOUT, "no handshake within "
                         + HANDSHAKE_TIMEOUT.toSeconds() + " s"));
             }

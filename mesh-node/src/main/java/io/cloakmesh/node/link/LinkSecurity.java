@@ -100,7 +100,6 @@ interface LinkSecurity {
                 Flow.of(ByteString.class).watchTermination(Keep.right()),
                 Flow.of(ByteString.class).watchTermination(Keep.right()),
                 (out, in) -> {
-                    // A failed handshake fails the inbound at once (Pekko's TLS then leaves the transport open).
                     in.whenComplete((done, failure) -> {
                         if (failure != null) {
                             authenticated.completeExceptionally(failure);

@@ -11,7 +11,7 @@ import javax.net.ssl.SSLSession;
 
 /**
  * An engine that hands every call to another, for engines that watch what a TLS stage they do not own
- * (Artery's, Pekko Streams') does with theirs: override {@link #wrap} and {@link #unwrap}.
+ * (Artery's) does with theirs: override {@link #wrap} and {@link #unwrap}.
  */
 abstract class ForwardingEngine extends SSLEngine {
     protected final SSLEngine delegate;

@@ -13,8 +13,6 @@ import io.cloakmesh.node.tls.ReloadingTls;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -55,9 +53,7 @@ class LinkSecurityTest {
     }
 
     private static TlsConfig config(Path[] identity, Path ca) {
-        return new TlsConfig(Optional.of(identity[0]), Optional.of(identity[1]), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of(ca), Optional.empty(), List.of("TLSv1.3"), List.of(), List.of(),
-                false, TlsConfig.ClientAuth.YES, false, 1, Duration.ofSeconds(1));
+        return TestCertificates.tls(Optional.of(identity), ca, TlsConfig.ClientAuth.YES, "TLSv1.3");
     }
 
     /** Dials a TLS server holding b2's certificate, as the routing table's row for {@code node} says. */

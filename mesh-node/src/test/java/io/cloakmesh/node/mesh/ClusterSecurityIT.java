@@ -1,5 +1,6 @@
 package io.cloakmesh.node.mesh;
 
+import static io.cloakmesh.node.testing.Strangers.secondsSince;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import io.cloakmesh.crypto.pki.CertificateAuthority;
 import io.cloakmesh.crypto.tls.PemFiles;
 import io.cloakmesh.node.admin.AdminAgent;
 import io.cloakmesh.node.testing.Poll;
+import io.cloakmesh.node.testing.Strangers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -219,26 +220,9 @@ class ClusterSecurityIT {
 
     @Test
     void silentHalfwayAndGarbageConnectionsToTheClusterPortAreClosedInTimeAndTheNodeKeepsServing() throws Exception {
-        List<Socket> silent = new ArrayList<>();
-        List<Socket> halfway = new ArrayList<>();
-        List<Socket> garbage = new ArrayList<>();
         long start = System.nanoTime();
-        try {
-            for (int i = 0; i < 600; i++) {
-                silent.add(connect(mesh.b1.clusterPort));
-            }
-            byte[] hello = clientHello();
-            for (int i = 0; i < 20; i++) {
-                Socket s = connect(mesh.b1.clusterPort);
-                s.getOutputStream().write(hello);
-                halfway.add(s);
-            }
-            for (int i = 0; i < 20; i++) {
-                Socket s = connect(mesh.b1.clusterPort);
-                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: b1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                garbage.add(s);
-            }
-            for (Socket s : garbage) {
+        try (Strangers strangers = Strangers.at(mesh.b1.clusterPort, 600, 20, 20)) {
+            for (Socket s : strangers.garbage) {
                 assertClosed(s);
             }
             assertTrue(secondsSince(start) < 5, "garbage closed at once, after " + secondsSince(start) + " s");
@@ -250,77 +234,25 @@ class ClusterSecurityIT {
             }
             assertEquals(4, membersOfA1());
             assertEquals("b1", mesh.b1.get("/v1/node").get("name").asText(), "b1's admin API answers");
-            for (Socket s : halfway) {
-                closedAfter(s);
+            for (Socket s : strangers.halfway) {
+                Strangers.closedAfter(s);
             }
-            for (Socket s : silent) {
+            for (Socket s : strangers.silent) {
                 assertClosed(s);
             }
             // cluster.handshake-timeout is 10 s; the last connections were opened within the first seconds.
             long seconds = secondsSince(start);
             assertTrue(seconds <= 20, "every stranger closed, the last after " + seconds + " s");
-            Map<String, Long> refused = new TreeMap<>();
-            for (JsonNode c : mesh.b1.get("/v1/node").get("listenerEvents")) {
-                if (c.get("listener").asText().equals("cluster")) {
-                    refused.put(c.get("reason").asText(), c.get("count").asLong());
-                }
-            }
+            Map<String, Long> refused = TestMesh.listenerEvents(mesh.b1, "cluster");
             assertTrue(refused.getOrDefault("not-tls", 0L) >= 20, refused.toString());
             assertTrue(refused.getOrDefault("handshake-budget", 0L) >= 500, refused.toString());
             assertTrue(refused.getOrDefault("handshake-timeout", 0L) >= 20, refused.toString());
             assertEquals(4, membersOfA1(), "the mesh is whole after the flood");
-        } finally {
-            for (List<Socket> sockets : List.of(silent, halfway, garbage)) {
-                for (Socket s : sockets) {
-                    s.close();
-                }
-            }
         }
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        s.setSoTimeout(30_000);
-        return s;
-    }
-
-    /**
-     * The peer closes the connection (EOF or a reset) within the socket's timeout; returns how many bytes it
-     * sent before (a node answers a ClientHello with its own handshake flight).
-     */
-    private static int closedAfter(Socket s) throws IOException {
-        int received = 0;
-        try {
-            byte[] buf = new byte[4096];
-            for (int n; (n = s.getInputStream().read(buf)) >= 0; ) {
-                received += n;
-                assertTrue(received < 65536, "the cluster port keeps talking to a stranger");
-            }
-        } catch (java.net.SocketException reset) {
-            // Closed with a reset: closed all the same.
-        }
-        return received;
     }
 
     private static void assertClosed(Socket s) throws IOException {
-        assertEquals(0, closedAfter(s), "the cluster port sent nothing to a stranger who sent no ClientHello");
-    }
-
-    private static long secondsSince(long nanos) {
-        return (System.nanoTime() - nanos) / 1_000_000_000L;
-    }
-
-    /** The first flight of a TLS client: a ClientHello, which anyone can send without a certificate. */
-    private static byte[] clientHello() throws Exception {
-        SSLEngine engine = SSLContext.getDefault().createSSLEngine("b1", 1);
-        engine.setUseClientMode(true);
-        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        engine.wrap(java.nio.ByteBuffer.allocate(0), out);
-        out.flip();
-        byte[] hello = new byte[out.remaining()];
-        out.get(hello);
-        return hello;
+        assertEquals(0, Strangers.closedAfter(s), "the cluster port sent nothing to a stranger who sent no ClientHello");
     }
 
     @Test

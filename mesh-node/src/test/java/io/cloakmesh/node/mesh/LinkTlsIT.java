@@ -1,26 +1,40 @@
 package io.cloakmesh.node.mesh;
 
+import static io.cloakmesh.node.testing.Strangers.secondsSince;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.crypto.pki.CertificateAuthority;
 import io.cloakmesh.crypto.tls.PemFiles;
+import io.cloakmesh.crypto.tls.TlsConfig;
+import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.node.testing.Poll;
+import io.cloakmesh.node.testing.Strangers;
+import io.cloakmesh.node.testing.TestCertificates;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -36,11 +50,27 @@ import redis.clients.jedis.Jedis;
  * is not a member, or has expired.
  */
 class LinkTlsIT {
+    /** A TLS service that b1 and b2 export over TLS as "halftls", and a1 imports over TLS. */
+    private static final int HALF_TLS_SERVICE = Poll.freePort();
+    private static final int HALF_TLS_IMPORT = Poll.freePort();
     private static TestMesh mesh;
+    private static Path[] serviceIdentity;
 
     @BeforeAll
     static void start() throws Exception {
-        mesh = new TestMesh("cloakmesh-link-tls-it", false, node -> "  link.security.mode = tls\n");
+        mesh = new TestMesh("cloakmesh-link-tls-it", false, node -> {
+            Path dir = node.config.getParent();
+            String tls = "  link.security.mode = tls\n  link.max-handshakes = 32\n";
+            return switch (node.name) {
+                case "a1" -> tls + "  imports.halftls { listen = \"127.0.0.1:" + HALF_TLS_IMPORT + "\", datacenter = dc-b, tls { "
+                        + "cert-file = \"" + dir.resolve("a1.crt") + "\", key-file = \"" + dir.resolve("a1.key")
+                        + "\", auth-clients = no } }\n";
+                case "b1", "b2" -> tls + "  exports.halftls { targets = [\"127.0.0.1:" + HALF_TLS_SERVICE + "\"], tls { "
+                        + "ca-cert-file = \"" + dir.resolve("ca.crt") + "\" } }\n";
+                default -> tls;
+            };
+        });
+        serviceIdentity = mesh.issueCertificate("service", mesh.ca, "");
     }
 
     @AfterAll
@@ -92,6 +122,104 @@ class LinkTlsIT {
         refusedSaying(expired, "validity check failed", "NotAfter", "expired");
         try (Jedis client = new Jedis("127.0.0.1", mesh.a1.importPort)) {
             assertEquals("PONG", client.ping(), "the exits still serve the mesh's own entries");
+        }
+    }
+
+    /**
+     * TLS all the way (a TLS client, a TLS import, a tls link, a TLS export, a TLS service): a client that
+     * shuts its output (a close_notify) still receives the whole answer the service sends after reading
+     * the request to its end.
+     */
+    @Test
+    void throughTlsEverywhereAClientThatClosesFirstStillReceivesTheWholeAnswer() throws Exception {
+        byte[] answer = new byte[3 << 20];
+        new SecureRandom().nextBytes(answer);
+        try (SSLServerSocket service = tlsService()) {
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = service.accept()) {
+                    s.setSoTimeout(30_000);
+                    String request = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    s.getOutputStream().write(answer);
+                    return request;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (SSLSocket client = tlsClient()) {
+                client.getOutputStream().write("the whole request".getBytes(StandardCharsets.UTF_8));
+                client.shutdownOutput();
+                assertArrayEquals(answer, client.getInputStream().readAllBytes());
+                assertEquals("the whole request", received.get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    /** The other way round: the service ends its output first, and what the client sends afterwards arrives. */
+    @Test
+    void throughTlsEverywhereWhenTheServiceClosesFirstTheClientsLaterBytesStillArrive() throws Exception {
+        try (SSLServerSocket service = tlsService()) {
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = service.accept()) {
+                    s.setSoTimeout(30_000);
+                    String request = new String(s.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+                    s.getOutputStream().write(("reply to " + request).getBytes(StandardCharsets.UTF_8));
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (SSLSocket client = tlsClient()) {
+                client.getOutputStream().write("first\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("reply to first\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                client.getOutputStream().write("later\n".getBytes(StandardCharsets.UTF_8));
+                client.getOutputStream().write("and later still\n".getBytes(StandardCharsets.UTF_8));
+                client.shutdownOutput();
+                assertEquals("later\nand later still\n", received.get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    private static SSLServerSocket tlsService() throws Exception {
+        TlsContext tls = TlsContext.load(TestCertificates.tls(Optional.of(serviceIdentity), mesh.caFile, TlsConfig.ClientAuth.NO,
+                "TLSv1.3"));
+        return (SSLServerSocket) tls.serverContext().getServerSocketFactory().createServerSocket(HALF_TLS_SERVICE, 10,
+                InetAddress.getLoopbackAddress());
+    }
+
+    private static SSLSocket tlsClient() throws Exception {
+        TlsContext tls = TlsContext.load(TestCertificates.tls(Optional.empty(), mesh.caFile, TlsConfig.ClientAuth.NO, "TLSv1.3"));
+        SSLSocket socket = (SSLSocket) tls.clientContext().getSocketFactory().createSocket("127.0.0.1", HALF_TLS_IMPORT);
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    /**
+     * An attacker's connections to a link port in tls mode (link.max-handshakes 32): the oldest make room for
+     * new ones, each is closed within the 10-second handshake timeout, and the mesh's own links keep opening.
+     */
+    @Test
+    void silentHalfwayAndGarbageConnectionsToATlsLinkPortAreClosedInTimeAndLinksKeepOpening() throws Exception {
+        Map<String, Long> before = TestMesh.listenerEvents(mesh.b1, "link");
+        long start = System.nanoTime();
+        try (Strangers strangers = Strangers.at(mesh.b1.linkPort, 200, 10, 10)) {
+            for (Socket s : strangers.garbage) {
+                Strangers.closedAfter(s);
+            }
+            assertTrue(secondsSince(start) < 5, "garbage closed at once, after " + secondsSince(start) + " s");
+            for (int i = 0; i < 20; i++) {
+                try (Jedis client = new Jedis("127.0.0.1", mesh.a1.importPort, 10_000)) {
+                    assertEquals("PONG", client.ping(), "a client through the mesh among the strangers");
+                }
+            }
+            strangers.allClosedByThePeer();
+            long seconds = secondsSince(start);
+            assertTrue(seconds <= 10 + 8, "every stranger closed, the last after " + seconds + " s");
+        }
+        Map<String, Long> after = TestMesh.listenerEvents(mesh.b1, "link");
+        TestMesh.assertRefusals(before, after, Map.of("handshake-budget", 150, "handshake-timeout", 10, "handshake-failed", 10));
+        try (Jedis client = new Jedis("127.0.0.1", mesh.a2.importPort, 10_000)) {
+            assertEquals("PONG", client.ping(), "the mesh serves after the flood");
         }
     }
 

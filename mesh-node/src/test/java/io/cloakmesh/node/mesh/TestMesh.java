@@ -232,6 +232,23 @@ final class TestMesh implements AutoCloseable {
         }
     }
 
+    /** What {@code listener} ("cluster", "link", an import's name) of {@code node} turned away, by reason. */
+    static Map<String, Long> listenerEvents(MeshNodeProcess node, String listener) throws IOException, InterruptedException {
+        Map<String, Long> events = new TreeMap<>();
+        for (JsonNode c : node.get("/v1/node").get("listenerEvents")) {
+            if (c.get("listener").asText().equals(listener)) {
+                events.put(c.get("reason").asText(), c.get("count").asLong());
+            }
+        }
+        return events;
+    }
+
+    /** Each reason's count went up by at least the number given, between the two snapshots of {@link #listenerEvents}. */
+    static void assertRefusals(Map<String, Long> before, Map<String, Long> after, Map<String, Integer> atLeast) {
+        atLeast.forEach((reason, n) -> org.junit.jupiter.api.Assertions.assertTrue(
+                after.getOrDefault(reason, 0L) - before.getOrDefault(reason, 0L) >= n, reason + ": " + before + " then " + after));
+    }
+
     @Override
     public void close() throws Exception {
         for (MeshNodeProcess n : nodes) {

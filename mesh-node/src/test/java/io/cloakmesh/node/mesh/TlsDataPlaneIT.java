@@ -1,5 +1,6 @@
 package io.cloakmesh.node.mesh;
 
+import static io.cloakmesh.node.testing.Strangers.secondsSince;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,8 @@ import io.cloakmesh.crypto.tls.TlsConfig;
 import io.cloakmesh.crypto.tls.TlsContext;
 import io.cloakmesh.node.testing.ExternalProcess;
 import io.cloakmesh.node.testing.Poll;
+import io.cloakmesh.node.testing.Strangers;
+import io.cloakmesh.node.testing.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -19,6 +22,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -48,8 +52,8 @@ class TlsDataPlaneIT {
             String own = "cert-file = \"" + dir.resolve(node.name + ".crt") + "\", key-file = \"" + dir.resolve(node.name + ".key")
                     + "\", ca-cert-file = \"" + dir.resolve("ca.crt") + "\"";
             return switch (node.name) {
-                case "a1" -> "  imports.secure { listen = \"127.0.0.1:" + OPEN_IMPORT + "\", datacenter = dc-b, tls { " + own
-                        + ", auth-clients = no } }\n";
+                case "a1" -> "  imports.secure { listen = \"127.0.0.1:" + OPEN_IMPORT + "\", datacenter = dc-b, max-connections = 4, "
+                        + "max-handshakes = 16, handshake-timeout = 3s, tls { " + own + ", auth-clients = no } }\n";
                 case "a2" -> "  imports.secure { listen = \"127.0.0.1:" + STRICT_IMPORT + "\", datacenter = dc-b, tls { " + own
                         + ", protocols = \"TLSv1.3\" } }\n";
                 default -> "  exports.secure { targets = [\"127.0.0.1:" + REDIS_TLS + "\"], tls { " + own + " } }\n";
@@ -156,11 +160,35 @@ class TlsDataPlaneIT {
         }
     }
 
+    /**
+     * An attacker's connections to a TLS import (max-connections 4, max-handshakes 16, handshake-timeout
+     * 3 s): those in their handshake do not take the places of clients past it, the oldest make room for
+     * new ones, and each is closed within the timeout, counted by reason and logged.
+     */
+    @Test
+    void silentHalfwayAndGarbageClientsOfATlsImportAreClosedInTimeAndNeverKeepRealClientsOut() throws Exception {
+        Map<String, Long> before = TestMesh.listenerEvents(mesh.a1, "secure");
+        long start = System.nanoTime();
+        try (Strangers strangers = Strangers.at(OPEN_IMPORT, 100, 10, 10)) {
+            for (Socket s : strangers.garbage) {
+                Strangers.closedAfter(s);
+            }
+            assertTrue(secondsSince(start) < 3, "garbage closed at once, after " + secondsSince(start) + " s");
+            for (int i = 0; i < 10; i++) {
+                assertEquals("PONG", redisCli(OPEN_IMPORT, "PING").out(), "a real client among the strangers");
+            }
+            strangers.allClosedByThePeer();
+            long seconds = secondsSince(start);
+            assertTrue(seconds <= 3 + 5, "every stranger closed, the last after " + seconds + " s");
+        }
+        Map<String, Long> after = TestMesh.listenerEvents(mesh.a1, "secure");
+        TestMesh.assertRefusals(before, after, Map.of("handshake-budget", 80, "handshake-timeout", 10, "handshake-failed", 10));
+        assertTrue(mesh.a1.output().contains("import secure: TLS client /127.0.0.1:"), "refusals are logged");
+        assertEquals("PONG", redisCli(OPEN_IMPORT, "PING").out(), "the import serves after the flood");
+    }
+
     private static TlsContext clientTls(Optional<Path[]> identity) throws Exception {
-        return TlsContext.load(new TlsConfig(identity.map(i -> i[0]), identity.map(i -> i[1]), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(mesh.caFile), Optional.empty(),
-                List.of("TLSv1.2", "TLSv1.3"), List.of(), List.of(), false, TlsConfig.ClientAuth.NO, false, 1,
-                Duration.ofSeconds(1)));
+        return TlsContext.load(TestCertificates.tls(identity, mesh.caFile, TlsConfig.ClientAuth.NO, "TLSv1.2", "TLSv1.3"));
     }
 
     private static String ping(SSLSocket socket) throws IOException {

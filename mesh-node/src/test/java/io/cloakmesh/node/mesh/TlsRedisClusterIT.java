@@ -10,8 +10,6 @@ import io.cloakmesh.node.testing.RedisClusterFixture;
 import io.cloakmesh.node.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLSocketFactory;
@@ -75,9 +73,7 @@ class TlsRedisClusterIT {
 
     /** A client's TLS: trusts the mesh CA, presents nothing (a1's import does not ask). */
     private static SSLSocketFactory meshClientTls() throws Exception {
-        return TlsContext.load(new TlsConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of(mesh.caFile), Optional.empty(), List.of("TLSv1.2", "TLSv1.3"),
-                List.of(), List.of(), false, TlsConfig.ClientAuth.NO, false, 1, Duration.ofSeconds(1)))
+        return TlsContext.load(TestCertificates.tls(Optional.empty(), mesh.caFile, TlsConfig.ClientAuth.NO, "TLSv1.2", "TLSv1.3"))
                 .clientContext().getSocketFactory();
     }
 

@@ -2,6 +2,7 @@ package io.cloakmesh.node.testing;
 
 import io.cloakmesh.crypto.pki.CertificateAuthority;
 import io.cloakmesh.crypto.pki.PemOutput;
+import io.cloakmesh.crypto.tls.TlsConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,16 @@ public final class TestCertificates {
         this.authority = CertificateAuthority.create(name, Duration.ofDays(30));
         this.caFile = dir.resolve(name.replace(' ', '-') + ".crt");
         PemOutput.writeCertificate(caFile, authority.certificate());
+    }
+
+    /**
+     * A TLS block as a test's client or server takes it: {@code identity} (certificate, key) if any, trusting
+     * {@code ca}, no session cache.
+     */
+    public static TlsConfig tls(Optional<Path[]> identity, Path ca, TlsConfig.ClientAuth auth, String... protocols) {
+        return new TlsConfig(identity.map(i -> i[0]), identity.map(i -> i[1]), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.of(ca), Optional.empty(), List.of(protocols), List.of(), List.of(),
+                false, auth, false, 1, Duration.ofSeconds(1));
     }
 
     /** {@code <file>.crt} and {@code <file>.key}: a certificate naming {@code node} at {@code ip}, valid from an hour ago for a day. */

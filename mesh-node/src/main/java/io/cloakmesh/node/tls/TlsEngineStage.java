@@ -1,0 +1,358 @@
+package io.cloakmesh.node.tls;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.BidiShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One TLS session driven by an {@link SSLEngine} inside the stream, with the connection's half-closes
+ * kept: the application's end of output becomes a {@code close_notify} and the end of the network
+ * output, while the other direction carries on; the peer's {@code close_notify} ends the application's
+ * input only (TLS 1.3 allows both; under TLS 1.2 the engine answers a {@code close_notify} with its own,
+ * which ends both). Pekko's own TLS stage ends the whole session on either, losing a reply still on its
+ * way to a client that shut its output. Plaintext on the left (in from the application, out to it),
+ * ciphertext on the right.
+ *
+ * <p>Bounded: the network is read only when the engine needs more to make progress and what it
+ * decrypted has been taken, the application only when what it encrypted has been sent; each step
+ * handles at most {@link #CHUNK} bytes of either.
+ */
+final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
+    /** Bytes of plaintext encrypted, or decrypted, before they are passed on. */
+    private static final int CHUNK = 64 * 1024;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final Inlet<ByteString> plainIn = Inlet.create("TlsEngine.plainIn");
+    private final Outlet<ByteString> cipherOut = Outlet.create("TlsEngine.cipherOut");
+    private final Inlet<ByteString> cipherIn = Inlet.create("TlsEngine.cipherIn");
+    private final Outlet<ByteString> plainOut = Outlet.create("TlsEngine.plainOut");
+    private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape =
+            BidiShape.of(plainIn, cipherOut, cipherIn, plainOut);
+    private final Supplier<SSLEngine> engines;
+    private final Consumer<SSLSession> verify;
+    private final Consumer<SSLException> failed;
+
+    /**
+     * @param engines a new engine, in client or server mode, per materialization
+     * @param verify sees the session once the handshake is done; throwing fails the connection
+     * @param failed told why the engine failed (a refused certificate, a protocol the peer does not speak)
+     */
+    TlsEngineStage(Supplier<SSLEngine> engines, Consumer<SSLSession> verify, Consumer<SSLException> failed) {
+        this.engines = engines;
+        this.verify = verify;
+        this.failed = failed;
+    }
+
+    @Override
+    public BidiShape<ByteString, ByteString, ByteString, ByteString> shape() {
+        return shape;
+    }
+
+    @Override
+    public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+        return new GraphStageLogic(shape) {
+            private SSLEngine engine;
+            private ByteBuffer netBuffer;
+            private ByteBuffer appBuffer;
+            /**
+             * Ciphertext received and not yet decrypted (at most one partial record and one element), ready to
+             * be read: writable, since the engine decrypts in place.
+             */
+            private ByteBuffer fromNetwork;
+            /** Plaintext decrypted and not yet taken by the application. */
+            private ByteString toApplication = ByteString.emptyByteString();
+            /** Plaintext from the application not yet encrypted. */
+            private ByteString fromApplication = ByteString.emptyByteString();
+            /** Ciphertext encrypted and not yet sent. */
+            private ByteString toNetwork = ByteString.emptyByteString();
+            private boolean verified;
+            private boolean applicationDone;
+            private boolean networkDone;
+            private boolean closingOutbound;
+
+            {
+                setHandler(plainIn, new AbstractInHandler() {
+                    @Override
+                    public void onPush() {
+                        fromApplication = grab(plainIn);
+                        drive();
+                    }
+
+                    @Override
+                    public void onUpstreamFinish() {
+                        applicationDone = true;
+                        drive();
+                    }
+                });
+                setHandler(cipherIn, new AbstractInHandler() {
+                    @Override
+                    public void onPush() {
+                        received(grab(cipherIn));
+                        drive();
+                    }
+
+                    @Override
+                    public void onUpstreamFinish() {
+                        networkDone = true;
+                        drive();
+                    }
+                });
+                setHandler(cipherOut, new AbstractOutHandler() {
+                    @Override
+                    public void onPull() {
+                        drive();
+                    }
+
+                    @Override
+                    public void onDownstreamFinish(Throwable cause) {
+                        // The network takes nothing more: nothing the application sends can arrive.
+                        cancel(plainIn);
+                        engine.closeOutbound();
+                        drive();
+                    }
+                });
+                setHandler(plainOut, new AbstractOutHandler() {
+                    @Override
+                    public void onPull() {
+                        drive();
+                    }
+
+                    @Override
+                    public void onDownstreamFinish(Throwable cause) {
+                        cancel(cipherIn);
+                        drive();
+                    }
+                });
+            }
+
+            @Override
+            public void preStart() {
+                engine = engines.get();
+                netBuffer = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                appBuffer = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+                fromNetwork = ByteBuffer.allocate(netBuffer.capacity()).flip();
+                try {
+                    engine.beginHandshake();
+                } catch (SSLException e) {
+                    fail(e);
+                    return;
+                }
+                drive();
+            }
+
+            /** Appends {@code bytes} to what is left of the network's input, in a buffer no larger than both need. */
+            private void received(ByteString bytes) {
+                int pending = fromNetwork.remaining();
+                int needed = Math.max(pending + bytes.size(), netBuffer.capacity());
+                if (fromNetwork.capacity() < needed || fromNetwork.capacity() > 4 * needed) {
+                    ByteBuffer resized = ByteBuffer.allocate(needed);
+                    resized.put(fromNetwork);
+                    fromNetwork = resized;
+                } else {
+                    fromNetwork.compact();
+                }
+                bytes.copyToBuffer(fromNetwork);
+                fromNetwork.flip();
+            }
+
+            /** Makes every step the engine and the four ports allow now. */
+            private void drive() {
+                try {
+                    boolean progress = true;
+                    while (progress && !(isClosed(cipherOut) && isClosed(plainOut))) {
+                        progress = flush() | step();
+                    }
+                    finishIfDone();
+                } catch (SSLException e) {
+                    fail(e);
+                } catch (RuntimeException e) {
+                    failStage(e);
+                }
+            }
+
+            private boolean flush() {
+                boolean progress = false;
+                if (!toNetwork.isEmpty() && isAvailable(cipherOut)) {
+                    push(cipherOut, toNetwork);
+                    toNetwork = ByteString.emptyByteString();
+                    progress = true;
+                }
+                // Nothing reaches the application before the session is verified.
+                if (verified && !toApplication.isEmpty() && isAvailable(plainOut)) {
+                    push(plainOut, toApplication);
+                    toApplication = ByteString.emptyByteString();
+                    progress = true;
+                }
+                return progress;
+            }
+
+            private boolean step() throws SSLException {
+                if (applicationDone && fromApplication.isEmpty() && !closingOutbound) {
+                    closingOutbound = true;
+                    engine.closeOutbound();
+                }
+                SSLEngineResult.HandshakeStatus status = engine.getHandshakeStatus();
+                switch (status) {
+                    case NEED_TASK -> {
+                        for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
+                            task.run();
+                        }
+                        return true;
+                    }
+                    case NEED_WRAP -> {
+                        if (isClosed(cipherOut)) {
+                            return unwrapOrRead();  // what the engine wants to send can no longer go out
+                        }
+                        return toNetwork.isEmpty() && wrap();
+                    }
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        return unwrapOrRead();
+                    }
+                    default -> {
+                        if (!verified) {
+                            verified = true;
+                            verify.accept(engine.getSession());
+                        }
+                        boolean progress = false;
+                        if (!fromApplication.isEmpty() && toNetwork.isEmpty() && !engine.isOutboundDone()) {
+                            progress = wrap();
+                        }
+                        if (fromApplication.isEmpty() && !applicationDone && !isClosed(plainIn) && !hasBeenPulled(plainIn)
+                                && toNetwork.isEmpty() && !isClosed(cipherOut)) {
+                            pull(plainIn);
+                        }
+                        return unwrapOrRead() | progress;
+                    }
+                }
+            }
+
+            /** Encrypts what the application sent (or the handshake's or closing messages), up to one chunk. */
+            private boolean wrap() throws SSLException {
+                ByteString out = ByteString.emptyByteString();
+                boolean progress = false;
+                while (true) {
+                    netBuffer.clear();
+                    SSLEngineResult result = engine.wrap(fromApplication.isEmpty() ? EMPTY : fromApplication.asByteBuffer(),
+                            netBuffer);
+                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                        netBuffer = ByteBuffer.allocate(Math.max(netBuffer.capacity() * 2,
+                                engine.getSession().getPacketBufferSize()));
+                        continue;
+                    }
+                    fromApplication = fromApplication.drop(result.bytesConsumed());
+                    netBuffer.flip();
+                    out = out.concat(ByteString.fromByteBuffer(netBuffer));
+                    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                        break;
+                    }
+                    progress = true;
+                    SSLEngineResult.HandshakeStatus next = result.getHandshakeStatus();
+                    boolean more = next == SSLEngineResult.HandshakeStatus.NEED_WRAP
+                            || next == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && !fromApplication.isEmpty()
+                            && out.size() < CHUNK;
+                    if (!more || result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                        break;
+                    }
+                }
+                toNetwork = toNetwork.concat(out);
+                return progress;
+            }
+
+            /**
+             * Decrypts the records received (up to one chunk of plaintext, while the application has taken
+             * the last); asks the network for more when a record is incomplete.
+             */
+            private boolean unwrapOrRead() throws SSLException {
+                boolean progress = false;
+                boolean needMore = !fromNetwork.hasRemaining();
+                while (!needMore && toApplication.size() < CHUNK && !engine.isInboundDone()) {
+                    appBuffer.clear();
+                    SSLEngineResult result = engine.unwrap(fromNetwork, appBuffer);
+                    switch (result.getStatus()) {
+                        case BUFFER_UNDERFLOW -> needMore = true;
+                        case BUFFER_OVERFLOW -> appBuffer = ByteBuffer.allocate(
+                                Math.max(appBuffer.capacity() * 2, engine.getSession().getApplicationBufferSize()));
+                        default -> {
+                            if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                                needMore = true;
+                                break;
+                            }
+                            appBuffer.flip();
+                            if (appBuffer.hasRemaining()) {
+                                toApplication = toApplication.concat(ByteString.fromByteBuffer(appBuffer));
+                            }
+                            progress = true;
+                            needMore = !fromNetwork.hasRemaining();
+                            if (!verified || result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                                    && result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
+                                return true;  // the handshake's next step (a task, an answer, the verification) first
+                            }
+                        }
+                    }
+                }
+                if (needMore && !engine.isInboundDone() && toApplication.isEmpty()) {
+                    if (networkDone) {
+                        // The peer's TCP ended without a close_notify: the end of its stream all the same.
+                        try {
+                            engine.closeInbound();
+                        } catch (SSLException truncated) {
+                            // Many clients close without close_notify; what arrived whole has been passed on.
+                        }
+                        return true;
+                    }
+                    if (!isClosed(cipherIn) && !hasBeenPulled(cipherIn)) {
+                        pull(cipherIn);
+                    }
+                }
+                return progress;
+            }
+
+            /** Ends each direction once the engine has closed it and its last bytes are out. */
+            private void finishIfDone() {
+                if (engine.isInboundDone() && toApplication.isEmpty() && !isClosed(plainOut)) {
+                    complete(plainOut);
+                    cancel(cipherIn);
+                }
+                if (engine.isOutboundDone() && toNetwork.isEmpty() && !isClosed(cipherOut)) {
+                    complete(cipherOut);
+                    cancel(plainIn);
+                }
+                if (isClosed(plainOut) && isClosed(cipherOut)) {
+                    completeStage();
+                }
+            }
+
+            /** Sends the engine's alert, if it has one, and fails the session. */
+            private void fail(SSLException e) {
+                failed.accept(e);
+                ByteString alert = ByteString.emptyByteString();
+                try {
+                    netBuffer.clear();
+                    engine.wrap(EMPTY, netBuffer);
+                    netBuffer.flip();
+                    alert = ByteString.fromByteBuffer(netBuffer);
+                } catch (SSLException | RuntimeException ignored) {
+                    // No alert to send: fail at once.
+                }
+                if (!alert.isEmpty() && !isClosed(cipherOut)) {
+                    emit(cipherOut, toNetwork.concat(alert), () -> failStage(e));
+                } else {
+                    failStage(e);
+                }
+            }
+        };
+    }
+}
