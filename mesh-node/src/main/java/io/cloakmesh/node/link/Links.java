@@ -118,7 +118,7 @@ public final class Links {
         wanted.forEach(i -> {
             started.add(kinds.of(i.kind()).startImport(i, entry).toCompletableFuture().handle((imported, failure) -> {
                 if (failure != null) {
-                    throw new ListenFailure("cloakmesh.imports." + i.name() + ".listen", i.listen(), failure);
+                    throw ListenFailure.unlessTls("cloakmesh.imports." + i.name() + ".listen", i.listen(), failure);
                 }
                 imports.put(i.name(), imported);
                 return imported;
