@@ -111,10 +111,12 @@ public final class ServiceImport implements ImportedService {
     private void serve(Transport.Incoming connection, Listener.Slot slot) {
         LiveConnections live = entry.live();
         LiveConnections.Live connectionView = live.register(counters.service(), "import", connection.remoteAddress().toString());
-        Runnable uncount = counters.opened();
         SharedKillSwitch thisConnection = KillSwitches.shared("import-connection");
         Optional<EntryStack.ClientHandshake> handshake = tls.map(t -> handshake(t, connection.remoteAddress(), slot,
                 thisConnection));
+        // A TLS client counts as a connection of the service once past its handshake: strangers do not.
+        CompletableFuture<Runnable> counted = handshake.map(h -> h.done().thenApply(ok -> counters.opened()))
+                .orElseGet(() -> CompletableFuture.completedFuture(counters.opened()));
         connection.handleWith(Flow.of(ByteString.class).via(thisConnection.flow())
                         .viaMat(entry.client(route, connectionView, handshake), Keep.right()))
                 .whenComplete((done, failure) -> {
@@ -126,7 +128,7 @@ public final class ServiceImport implements ImportedService {
                         LOG.info("{}: connection from {} ended: {}", route.label(), connection.remoteAddress(),
                                 Failures.rootMessage(failure));
                     }
-                    uncount.run();
+                    counted.thenAccept(Runnable::run);
                     live.remove(connectionView);
                     slot.closed();
                 });

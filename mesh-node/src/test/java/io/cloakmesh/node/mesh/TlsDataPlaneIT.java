@@ -168,6 +168,7 @@ class TlsDataPlaneIT {
     @Test
     void silentHalfwayAndGarbageClientsOfATlsImportAreClosedInTimeAndNeverKeepRealClientsOut() throws Exception {
         Map<String, Long> before = TestMesh.listenerEvents(mesh.a1, "secure");
+        int totalBefore = mesh.a1.counters("import", "secure").get("total").asInt();
         long start = System.nanoTime();
         try (Strangers strangers = Strangers.at(OPEN_IMPORT, 100, 10, 10)) {
             for (Socket s : strangers.garbage) {
@@ -185,6 +186,9 @@ class TlsDataPlaneIT {
         TestMesh.assertRefusals(before, after, Map.of("handshake-budget", 80, "handshake-timeout", 10, "handshake-failed", 10));
         assertTrue(mesh.a1.output().contains("import secure: TLS client /127.0.0.1:"), "refusals are logged");
         assertEquals("PONG", redisCli(OPEN_IMPORT, "PING").out(), "the import serves after the flood");
+        int served = mesh.a1.counters("import", "secure").get("total").asInt() - totalBefore;
+        assertTrue(served >= 11 && served < 20, "connections counted for the service: " + served
+                + " (11 clients; the 120 strangers never finished a handshake)");
     }
 
     private static TlsContext clientTls(Optional<Path[]> identity) throws Exception {
