@@ -1,5 +1,6 @@
 package io.cloakmesh.node.admin;
 
+import io.cloakmesh.node.link.LinkHandshakes;
 import io.cloakmesh.node.link.LiveConnections;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.net.ListenerEvents;
@@ -13,11 +14,12 @@ import java.util.List;
  * @param routes for each import, the exporters this node would try, best first
  * @param listenerEvents what its listeners turned away or failed at, by reason
  * @param endpoints for each imported Redis Cluster, where each of its nodes is reached on this node
+ * @param linkHandshakes its TLS link handshakes, full or resumed, as entry and as exit
  */
 public record NodeReport(String name, String datacenter, String member, boolean draining, int linkPort,
         List<ImportReport> imports, List<String> exports, List<ServiceCounters.Snapshot> counters,
         List<LiveConnections.View> connections, List<RouteReport> routes, List<ListenerEvents.Count> listenerEvents,
-        List<EndpointReport> endpoints)
+        List<EndpointReport> endpoints, LinkHandshakes.Snapshot linkHandshakes)
         implements CborSerializable {
 
     /** An import: where clients connect and which datacenter serves it ("" = any). */

@@ -1,5 +1,6 @@
 package io.cloakmesh.node.admin;
 
+import io.cloakmesh.node.link.LinkHandshakes;
 import io.cloakmesh.node.link.ServiceCounters;
 import io.cloakmesh.node.net.ListenerEvents;
 import java.util.List;
@@ -43,7 +44,19 @@ final class Prometheus {
                     .append(escape(c.listener())).append("\",reason=\"").append(escape(c.reason())).append("\"} ")
                     .append(c.count()).append('\n');
         }
+        header(out, "cloakmesh_link_handshakes_total", "counter",
+                "TLS link handshakes (link.security.mode = tls) by side, full or resumed from a session ticket.");
+        LinkHandshakes.Snapshot h = node.linkHandshakes();
+        handshakes(out, node, "entry", "full", h.entryFull());
+        handshakes(out, node, "entry", "resumed", h.entryResumed());
+        handshakes(out, node, "exit", "full", h.exitFull());
+        handshakes(out, node, "exit", "resumed", h.exitResumed());
         return out.toString();
+    }
+
+    private static void handshakes(StringBuilder out, NodeReport node, String role, String kind, long count) {
+        out.append("cloakmesh_link_handshakes_total{node=\"").append(escape(node.name())).append("\",role=\"").append(role)
+                .append("\",kind=\"").append(kind).append("\"} ").append(count).append('\n');
     }
 
     private interface Value {

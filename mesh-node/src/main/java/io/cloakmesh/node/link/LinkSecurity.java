@@ -7,10 +7,14 @@ import io.cloakmesh.node.tls.TlsStage;
 import io.cloakmesh.protocol.pipe.Pipe;
 import io.cloakmesh.protocol.pipe.PipeSettings;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -30,6 +34,16 @@ import org.apache.pekko.util.ByteString;
  * proved itself, which is what the exit's handshake budget and the warm links wait for.
  */
 interface LinkSecurity {
+    /**
+     * How many resumable sessions an entry keeps per exit in tls mode. JSSE (Java 17) caches one session
+     * per host and port it is given, and a TLS 1.3 ticket serves once: links dialled back to back (a warm
+     * pool refilling) would find it spent before the last link's new ticket arrived, and make the full
+     * handshake. So an entry names its links to one exit in turn by {@code port + (slot << 16)}, a
+     * cache key only (the port dialled is the real one), and each finds the ticket its slot's last link
+     * received.
+     */
+    int RESUMPTION_SLOTS = 8;
+
     /** The entry's side of a link to {@code exit}; it materializes when both directions have ended. */
     BidiFlow<ByteString, ByteString, ByteString, ByteString, CompletionStage<Done>> entry(ExportRow exit,
             CompletableFuture<Done> authenticated);
@@ -56,15 +70,24 @@ interface LinkSecurity {
 
     /**
      * Mutual TLS 1.3 with the node's mesh certificate ({@code cluster.tls}'s material, reloaded as it
-     * changes); {@code members} names the nodes now in the mesh.
+     * changes); {@code members} names the nodes now in the mesh; {@code handshakes} counts each link's
+     * handshake as full or resumed. A resumed session keeps the certificates of the one it resumes, and
+     * is checked as a full one is; a reload starts a new session cache.
      */
-    static LinkSecurity tls(ReloadingTls tls, Supplier<Set<String>> members) {
+    static LinkSecurity tls(ReloadingTls tls, Supplier<Set<String>> members, LinkHandshakes handshakes) {
+        Map<String, AtomicInteger> dialled = new ConcurrentHashMap<>();
         return new LinkSecurity() {
             @Override
             public BidiFlow<ByteString, ByteString, ByteString, ByteString, CompletionStage<Done>> entry(ExportRow exit,
                     CompletableFuture<Done> authenticated) {
-                return ended(authenticated).atop(TlsStage.of(
-                        () -> tls13(tls.current().clientEngine(exit.linkHost(), exit.linkPort())), session -> {
+                AtomicLong started = new AtomicLong();
+                int slot = Math.floorMod(dialled.computeIfAbsent(exit.linkAddress(), a -> new AtomicInteger())
+                        .getAndIncrement(), RESUMPTION_SLOTS);
+                return ended(authenticated).atop(TlsStage.of(() -> {
+                    started.set(System.currentTimeMillis());
+                    return tls13(tls.current().clientEngine(exit.linkHost(), exit.linkPort() + (slot << 16)));
+                }, session -> {
+                    handshakes.count(true, session, started.get());
                     String named = peerNode(session, authenticated);
                     if (!named.equals(exit.node())) {
                         throw refused(authenticated, "the exit at " + exit.linkHost() + ":" + exit.linkPort()
@@ -78,7 +101,12 @@ interface LinkSecurity {
             @Override
             public BidiFlow<ByteString, ByteString, ByteString, ByteString, CompletionStage<Done>> exit(
                     CompletableFuture<Done> authenticated) {
-                return ended(authenticated).atop(TlsStage.of(() -> tls13(tls.current().serverEngine()), session -> {
+                AtomicLong started = new AtomicLong();
+                return ended(authenticated).atop(TlsStage.of(() -> {
+                    started.set(System.currentTimeMillis());
+                    return tls13(tls.current().serverEngine());
+                }, session -> {
+                    handshakes.count(false, session, started.get());
                     String named = peerNode(session, authenticated);
                     if (!members.get().contains(named)) {
                         throw refused(authenticated, "the entry's certificate names node " + named

@@ -70,6 +70,7 @@ public final class Links {
     /** In psk mode, the pipe's settings for links dialled or accepted from now on; a reload may change the keys. */
     private volatile PipeSettings pipe;
     private final LinkSecurity security;
+    private final LinkHandshakes handshakes = new LinkHandshakes();
 
     /** What this node imports now: the services warm links are kept for. */
     private volatile java.util.Collection<ImportSettings> importing;
@@ -78,7 +79,7 @@ public final class Links {
             SharedKillSwitch killSwitch, ListenerEvents events, TopologyView topologies, TopologyWatcher.Self self) {
         this.kinds = kinds;
         this.pipe = material.pipe().orElse(null);
-        this.security = material.tls().isPresent() ? LinkSecurity.tls(material.tls().get(), material.members())
+        this.security = material.tls().isPresent() ? LinkSecurity.tls(material.tls().get(), material.members(), handshakes)
                 : LinkSecurity.psk(() -> this.pipe);
         this.importing = settings.imports().values();
         this.entry = new EntryStack(system, settings.link(), security, routes, killSwitch, live, events, topologies,
@@ -289,6 +290,11 @@ public final class Links {
         imports.values().forEach(i -> all.addAll(i.counters()));
         exports.values().forEach(e -> all.add(e.counters.snapshot()));
         return all;
+    }
+
+    /** How the TLS link handshakes went, full or resumed (none in psk mode). */
+    public LinkHandshakes.Snapshot handshakes() {
+        return handshakes.snapshot();
     }
 
     public List<LiveConnections.View> connections() {

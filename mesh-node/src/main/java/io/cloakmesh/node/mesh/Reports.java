@@ -31,7 +31,8 @@ final class Reports {
                 Cluster.get(node.system()).selfMember().address().toString(), node.draining(),
                 node.links().linkAddress().map(InetSocketAddress::getPort).orElse(0),
                 imports, settings.exports().keySet().stream().sorted().toList(), node.links().counters(),
-                node.links().connections(), routes, node.listenerEvents().snapshot(), endpoints(node));
+                node.links().connections(), routes, node.listenerEvents().snapshot(), endpoints(node),
+                node.links().handshakes());
     }
 
     private static List<NodeReport.EndpointReport> endpoints(MeshNode node) {

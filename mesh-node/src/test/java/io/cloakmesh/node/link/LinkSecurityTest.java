@@ -13,6 +13,7 @@ import io.cloakmesh.node.tls.ReloadingTls;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,13 +37,15 @@ import org.junit.jupiter.api.Test;
  */
 class LinkSecurityTest {
     private static ActorSystem system;
+    private static TlsConfig entryConfig;
     private static ReloadingTls entryTls;
     private static TlsContext exitTls;
 
     @BeforeAll
     static void start() throws Exception {
         TestCertificates ca = new TestCertificates(Files.createTempDirectory("cloakmesh-link-security"), "ca");
-        entryTls = ReloadingTls.load("entry", config(ca.issue("a1", "127.0.0.1", "a1"), ca.caFile));
+        entryConfig = config(ca.issue("a1", "127.0.0.1", "a1"), ca.caFile);
+        entryTls = ReloadingTls.load("entry", entryConfig);
         exitTls = TlsContext.load(config(ca.issue("b2", "127.0.0.1", "b2"), ca.caFile));
         system = ActorSystem.create("link-security-test");
     }
@@ -52,8 +55,12 @@ class LinkSecurityTest {
         system.terminate();
     }
 
+    /** Session caching as a node has it by default: the exit's tickets last as long. */
     private static TlsConfig config(Path[] identity, Path ca) {
-        return TestCertificates.tls(Optional.of(identity), ca, TlsConfig.ClientAuth.YES, "TLSv1.3");
+        TlsConfig c = TestCertificates.tls(Optional.of(identity), ca, TlsConfig.ClientAuth.YES, "TLSv1.3");
+        return new TlsConfig(c.certFile(), c.keyFile(), c.keyFilePass(), c.clientCertFile(), c.clientKeyFile(),
+                c.clientKeyFilePass(), c.caCertFile(), c.caCertDir(), c.protocols(), c.ciphers(), c.ciphersuites(),
+                c.preferServerCiphers(), c.authClients(), true, 1000, Duration.ofMinutes(5));
     }
 
     /** Dials a TLS server holding b2's certificate, as the routing table's row for {@code node} says. */
@@ -72,9 +79,59 @@ class LinkSecurityTest {
         });
         ExportRow row = new ExportRow("redis", node, "member", "dc-b", "127.0.0.1", server.getLocalPort(), ExportState.ACTIVE, 0);
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
-        LinkSecurity.tls(entryTls, () -> Set.of("a1", "b2")).entry(row, authenticated)
+        LinkSecurity.tls(entryTls, () -> Set.of("a1", "b2"), new LinkHandshakes()).entry(row, authenticated)
                 .join(Tcp.get(system).outgoingConnection("127.0.0.1", server.getLocalPort()))
                 .runWith(Source.single(ByteString.fromString("open")).concat(Source.maybe()), Sink.ignore(), system);
+        return authenticated;
+    }
+
+    /**
+     * Links dialled one after another to one exit resume the sessions of earlier ones (a third of the CPU
+     * of a full handshake), and a resumed session is checked by name as a full one is.
+     */
+    @Test
+    void linksToOneExitResumeTheirSessionsAndAreStillCheckedByName() throws Exception {
+        LinkHandshakes counted = new LinkHandshakes();
+        // A session cache of its own: no ticket from another test's exit.
+        LinkSecurity security = LinkSecurity.tls(ReloadingTls.load("entry", entryConfig), () -> Set.of("a1", "b2"), counted);
+        try (SSLServerSocket server = (SSLServerSocket) exitTls.serverContext().getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setNeedClientAuth(true);
+            CompletableFuture.runAsync(() -> {
+                while (!server.isClosed()) {
+                    try (SSLSocket accepted = (SSLSocket) server.accept()) {
+                        accepted.setSoTimeout(10_000);
+                        accepted.startHandshake();
+                        while (accepted.getInputStream().read() >= 0) {
+                            // until the entry's end of output
+                        }
+                    } catch (Exception e) {
+                        // a refused entry hangs up; the next link is accepted all the same
+                    }
+                }
+            });
+            // Each slot's first link makes the full handshake; its next one resumes.
+            for (int i = 0; i <= LinkSecurity.RESUMPTION_SLOTS; i++) {
+                assertEquals(Done.getInstance(), link(security, "b2", server.getLocalPort()).get(10, TimeUnit.SECONDS));
+            }
+            LinkHandshakes.Snapshot after = counted.snapshot();
+            assertEquals(LinkSecurity.RESUMPTION_SLOTS, after.entryFull());
+            assertEquals(1, after.entryResumed());
+            for (int i = 0; i < LinkSecurity.RESUMPTION_SLOTS; i++) {
+                CompletableFuture<Done> misnamed = link(security, "b1", server.getLocalPort());
+                ExecutionException refused = assertThrows(ExecutionException.class, () -> misnamed.get(10, TimeUnit.SECONDS));
+                assertTrue(refused.getCause().getMessage().contains("naming node b2, not b1"), refused.getCause().getMessage());
+            }
+            assertTrue(counted.snapshot().entryResumed() > after.entryResumed(), "no refused link had resumed its session");
+        }
+    }
+
+    private static CompletableFuture<Done> link(LinkSecurity security, String node, int port) {
+        ExportRow row = new ExportRow("redis", node, "member", "dc-b", "127.0.0.1", port, ExportState.ACTIVE, 0);
+        CompletableFuture<Done> authenticated = new CompletableFuture<>();
+        security.entry(row, authenticated)
+                .join(Tcp.get(system).outgoingConnection("127.0.0.1", port))
+                .runWith(Source.single(ByteString.fromString("open")), Sink.ignore(), system);
         return authenticated;
     }
 

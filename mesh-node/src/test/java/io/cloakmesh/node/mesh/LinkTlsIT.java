@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -95,9 +96,17 @@ class LinkTlsIT {
                     assertEquals("PONG", client.ping(), "connection " + i + " while b1 drains");
                 }
             }
+            // Links dialled back to back to b2 resume the sessions of earlier ones, on both sides.
+            assertResumed(mesh.metrics(mesh.a1), "a1", "entry");
+            assertResumed(mesh.metrics(mesh.b2), "b2", "exit");
         } finally {
             assertEquals(0, AdminCli.run(mesh, mesh.a1, "undrain", "b1").status());
         }
+    }
+
+    private static void assertResumed(String metrics, String node, String role) {
+        assertTrue(Pattern.compile("cloakmesh_link_handshakes_total\\{node=\"" + node + "\",role=\"" + role
+                + "\",kind=\"resumed\"} [1-9]").matcher(metrics).find(), metrics);
     }
 
     @Test
