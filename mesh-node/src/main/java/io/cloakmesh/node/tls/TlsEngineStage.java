@@ -243,16 +243,19 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
             private boolean wrap() throws SSLException {
                 ByteString out = ByteString.emptyByteString();
                 boolean progress = false;
+                // One view of the application's bytes for all records of this step: a ByteString of several
+                // parts is copied whole each time it is made a buffer.
+                ByteBuffer source = fromApplication.isEmpty() ? EMPTY : fromApplication.asByteBuffer();
+                int consumed = 0;
                 while (true) {
                     netBuffer.clear();
-                    SSLEngineResult result = engine.wrap(fromApplication.isEmpty() ? EMPTY : fromApplication.asByteBuffer(),
-                            netBuffer);
+                    SSLEngineResult result = engine.wrap(source, netBuffer);
                     if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                         netBuffer = ByteBuffer.allocate(Math.max(netBuffer.capacity() * 2,
                                 engine.getSession().getPacketBufferSize()));
                         continue;
                     }
-                    fromApplication = fromApplication.drop(result.bytesConsumed());
+                    consumed += result.bytesConsumed();
                     netBuffer.flip();
                     out = out.concat(ByteString.fromByteBuffer(netBuffer));
                     if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
@@ -261,12 +264,13 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                     progress = true;
                     SSLEngineResult.HandshakeStatus next = result.getHandshakeStatus();
                     boolean more = next == SSLEngineResult.HandshakeStatus.NEED_WRAP
-                            || next == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && !fromApplication.isEmpty()
+                            || next == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && source.hasRemaining()
                             && out.size() < CHUNK;
                     if (!more || result.getStatus() == SSLEngineResult.Status.CLOSED) {
                         break;
                     }
                 }
+                fromApplication = fromApplication.drop(consumed);
                 toNetwork = toNetwork.concat(out);
                 return progress;
             }
