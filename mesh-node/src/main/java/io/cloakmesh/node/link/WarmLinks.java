@@ -33,10 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Links an entry keeps ready: for every exporter that can serve one of its imports (active and
  * reachable), {@code link.warm-links} links already through the handshake and waiting for an open
- * request, so a client's open costs one round trip; more, up to {@code link.warm-links-max}, while clients
- * open faster than one link's handshake refills the pool ({@link WarmPoolSize}). A link is handed out once and replaced; one unused
- * for {@code link.warm-idle} is closed, its replacement dialled a check earlier so that the pool is never
- * empty; those of an exporter that drains or leaves the table are closed. The pool is checked every
+ * request, so a client's open costs one round trip; more, up to {@code link.warm-links-max}, while
+ * clients open faster than one link's handshake refills the pool ({@link WarmPoolSize}). A link is
+ * handed out once and replaced; one unused for {@code link.warm-idle} is closed, its replacement dialled
+ * a check earlier so that the pool is never empty; those of an exporter that drains or leaves the table are closed. The pool is checked every
  * {@link #PERIOD} and after every use; the oldest ready link is handed out first.
  */
 final class WarmLinks {
