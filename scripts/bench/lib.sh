@@ -6,8 +6,15 @@ command -v strace >/dev/null || { echo "strace is needed for the system-call cou
 work=$(mktemp -d)
 pids=()
 cleanup() {
+  local status=$? kept
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$status" -ne 0 ] && [ -s "$work/procs.log" ]; then
+    # A failed run keeps what the nodes and peers said.
+    kept=$(mktemp /tmp/cloakmesh-bench-XXXXXX.log)
+    cat "$work/procs.log" "$work/bench-errors.log" > "$kept" 2>/dev/null || true
+    echo "the run failed; node and peer logs: $kept" >&2
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
