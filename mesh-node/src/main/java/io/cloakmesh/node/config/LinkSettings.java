@@ -17,18 +17,17 @@ import java.util.Optional;
  * @param tls links in mutual TLS 1.3 with the node's mesh certificate (cluster.tls) instead of the spiped pipe
  * @param keys the mesh keys of psk mode: links are dialled with the first and accepted with any (a key rotation)
  * @param warmLinks links an entry keeps through the handshake per exporter, waiting for a client
- * @param warmLinksMax how far the pool grows past warmLinks while clients open faster than it refills
  * @param warmIdle how long an entry keeps a warm link unused; an exit closes one unused for twice that
  */
 public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, boolean tls, List<SharedKey> keys,
         Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty,
-        int warmLinks, int warmLinksMax, Duration warmIdle) {
+        int warmLinks, Duration warmIdle) {
     /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
     private static final int MIN_MESH_KEY_BYTES = 32;
 
     static LinkSettings read(Settings s) throws InvalidSettingException {
         s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links", "max-handshakes",
-                "failure-penalty", "warm-links", "warm-links-max", "warm-idle"));
+                "failure-penalty", "warm-links", "warm-idle"));
         Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
         Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
         if (listen.isPresent() && advertise.isEmpty() && HostPort.isWildcard(listen.get().host())) {
@@ -56,16 +55,10 @@ public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> adverti
         for (int i = 0; i < files.size(); i++) {
             keys.add(key(security, "key-files[" + i + "]", files.get(i)));
         }
-        int warmLinks = s.integer("warm-links", 0, 64);
-        int warmLinksMax = s.integer("warm-links-max", 0, 256);
-        if (warmLinksMax < warmLinks) {
-            throw new InvalidSettingException(s.full("warm-links-max"), warmLinksMax + " is below warm-links (" + warmLinks
-                    + "): the pool never holds fewer than warm-links");
-        }
         return new LinkSettings(listen, advertise, mode.equals("tls"), List.copyOf(keys),
                 s.duration("connect-timeout", false), s.duration("open-timeout", false),
                 s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
-                s.duration("failure-penalty", true), warmLinks, warmLinksMax, s.duration("warm-idle", false));
+                s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));
     }
 
     /** The key an entry dials with: the first listed. */

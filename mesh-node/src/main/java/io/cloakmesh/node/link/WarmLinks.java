@@ -32,11 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Links an entry keeps ready: for every exporter that can serve one of its imports (active and
- * reachable), {@code link.warm-links} links already through the handshake and waiting for an open
- * request, so a client's open costs one round trip; more, up to {@code link.warm-links-max}, while
- * clients open faster than one link's handshake refills the pool ({@link WarmPoolSize}). A link is
- * handed out once and replaced; one unused for {@code link.warm-idle} is closed, its replacement dialled
- * a check earlier so that the pool is never empty; those of an exporter that drains or leaves the table are closed. The pool is checked every
+ * reachable), up to {@code link.warm-links} links already through the handshake and waiting for an open
+ * request, so a client's open costs one round trip. A link is handed out once and replaced; one unused
+ * for {@code link.warm-idle} is closed, its replacement dialled a check earlier so that the pool is never
+ * empty; those of an exporter that drains or leaves the table are closed. The pool is checked every
  * {@link #PERIOD} and after every use; the oldest ready link is handed out first.
  */
 final class WarmLinks {
@@ -63,7 +62,6 @@ final class WarmLinks {
     private final LogRateLimit failures = new LogRateLimit(Duration.ofSeconds(30));
     /** By exporter link address (host:port): one exit may serve several services over the same links. */
     private final Map<String, List<Warm>> pools = new HashMap<>();
-    private final Map<String, WarmPoolSize> sizes = new HashMap<>();
     private Cancellable ticks;
     private boolean stopped;
 
@@ -97,13 +95,9 @@ final class WarmLinks {
 
     /** A warm link to {@code exporter}, through its handshake and still fresh, if one is ready; never twice. */
     Optional<Detached<?>> take(ExportRow exporter) {
-        if (settings.warmLinks() == 0) {
-            return Optional.empty();
-        }
         Optional<Detached<?>> taken = Optional.empty();
         synchronized (this) {
             long now = System.nanoTime();
-            size(exporter.linkAddress()).opened(now);
             Iterator<Warm> it = pools.getOrDefault(exporter.linkAddress(), List.of()).iterator();
             while (taken.isEmpty() && it.hasNext()) {
                 Warm w = it.next();
@@ -113,13 +107,10 @@ final class WarmLinks {
                 }
             }
         }
-        // Refilled after a miss too: the open rate may have grown the pool.
-        system.executionContext().execute(this::refill);
+        if (taken.isPresent()) {
+            system.executionContext().execute(this::refill);
+        }
         return taken;
-    }
-
-    private WarmPoolSize size(String address) {
-        return sizes.computeIfAbsent(address, a -> new WarmPoolSize(settings.warmLinks(), settings.warmLinksMax()));
     }
 
     private synchronized void refill() {
@@ -134,7 +125,6 @@ final class WarmLinks {
         Set<String> gone = new HashSet<>(pools.keySet());
         gone.removeAll(wanted.keySet());
         gone.forEach(address -> pools.remove(address).forEach(w -> w.link.close()));
-        sizes.keySet().retainAll(wanted.keySet());
         wanted.forEach((address, exporter) -> {
             List<Warm> pool = pools.computeIfAbsent(address, a -> new ArrayList<>());
             pool.removeIf(w -> {
@@ -150,7 +140,7 @@ final class WarmLinks {
             long lastingFor = Math.min(PERIOD.toNanos(), settings.warmIdle().toNanos() / 2);
             long lasting = pool.stream().filter(w -> w.readyAt == 0
                     || now - w.readyAt < settings.warmIdle().toNanos() - lastingFor).count();
-            for (long n = lasting; n < size(address).target(now); n++) {
+            for (long n = lasting; n < settings.warmLinks(); n++) {
                 pool.add(dial(address, exporter));
             }
         });
@@ -164,7 +154,6 @@ final class WarmLinks {
         authenticated.thenRun(() -> {
             synchronized (this) {
                 warm.readyAt = System.nanoTime();
-                size(address).handshake(warm.readyAt - warm.startedAt);
             }
         });
         warm.link.materialized().whenComplete((done, failure) -> {

@@ -98,8 +98,6 @@ class MeshSettingsTest {
                 Arguments.of("bad duration", "cloakmesh.link.open-timeout = soon", "cloakmesh.link.open-timeout", "duration"),
                 Arguments.of("zero duration", "cloakmesh.link.connect-timeout = 0s", "cloakmesh.link.connect-timeout", "positive"),
                 Arguments.of("max-links", "cloakmesh.link.max-links = 0", "cloakmesh.link.max-links", "between 1"),
-                Arguments.of("warm pool bounds", "cloakmesh.link { warm-links = 4, warm-links-max = 3 }", "cloakmesh.link.warm-links-max",
-                        "below warm-links (4)"),
                 Arguments.of("cluster max-handshakes", "cloakmesh.cluster.max-handshakes = 0",
                         "cloakmesh.cluster.max-handshakes", "between 1"),
                 Arguments.of("cluster handshake-timeout", "cloakmesh.cluster.handshake-timeout = 0s",
