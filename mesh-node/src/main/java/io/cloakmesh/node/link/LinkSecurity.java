@@ -15,12 +15,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -80,14 +82,10 @@ interface LinkSecurity {
             @Override
             public BidiFlow<ByteString, ByteString, ByteString, ByteString, CompletionStage<Done>> entry(ExportRow exit,
                     CompletableFuture<Done> authenticated) {
-                AtomicLong started = new AtomicLong();
                 int slot = Math.floorMod(dialled.computeIfAbsent(exit.linkAddress(), a -> new AtomicInteger())
                         .getAndIncrement(), RESUMPTION_SLOTS);
-                return ended(authenticated).atop(TlsStage.of(() -> {
-                    started.set(System.currentTimeMillis());
-                    return tls13(tls.current().clientEngine(exit.linkHost(), exit.linkPort() + (slot << 16)));
-                }, session -> {
-                    handshakes.count(true, session, started.get());
+                return ended(authenticated).atop(counted(true, handshakes,
+                        () -> tls.current().clientEngine(exit.linkHost(), exit.linkPort() + (slot << 16)), session -> {
                     String named = peerNode(session, authenticated);
                     if (!named.equals(exit.node())) {
                         throw refused(authenticated, "the exit at " + exit.linkHost() + ":" + exit.linkPort()
@@ -101,12 +99,7 @@ interface LinkSecurity {
             @Override
             public BidiFlow<ByteString, ByteString, ByteString, ByteString, CompletionStage<Done>> exit(
                     CompletableFuture<Done> authenticated) {
-                AtomicLong started = new AtomicLong();
-                return ended(authenticated).atop(TlsStage.of(() -> {
-                    started.set(System.currentTimeMillis());
-                    return tls13(tls.current().serverEngine());
-                }, session -> {
-                    handshakes.count(false, session, started.get());
+                return ended(authenticated).atop(counted(false, handshakes, () -> tls.current().serverEngine(), session -> {
                     String named = peerNode(session, authenticated);
                     if (!members.get().contains(named)) {
                         throw refused(authenticated, "the entry's certificate names node " + named
@@ -139,6 +132,23 @@ interface LinkSecurity {
                             : new SSLException("the link ended before its TLS handshake")));
                     return both;
                 });
+    }
+
+    /**
+     * A link's TLS 1.3 stage with engines from {@code engines}, its handshake counted as full or resumed
+     * before {@code verify} sees the session.
+     */
+    private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> counted(boolean entry,
+            LinkHandshakes handshakes, Supplier<SSLEngine> engines, Consumer<SSLSession> verify,
+            Consumer<SSLException> failed) {
+        AtomicLong started = new AtomicLong();
+        return TlsStage.of(() -> {
+            started.set(System.currentTimeMillis());
+            return tls13(engines.get());
+        }, session -> {
+            handshakes.count(entry, session, started.get());
+            verify.accept(session);
+        }, failed);
     }
 
     private static SSLEngine tls13(SSLEngine engine) {

@@ -77,12 +77,7 @@ class LinkSecurityTest {
                 // the entry hung up, as it should when it refuses the exit
             }
         });
-        ExportRow row = new ExportRow("redis", node, "member", "dc-b", "127.0.0.1", server.getLocalPort(), ExportState.ACTIVE, 0);
-        CompletableFuture<Done> authenticated = new CompletableFuture<>();
-        LinkSecurity.tls(entryTls, () -> Set.of("a1", "b2"), new LinkHandshakes()).entry(row, authenticated)
-                .join(Tcp.get(system).outgoingConnection("127.0.0.1", server.getLocalPort()))
-                .runWith(Source.single(ByteString.fromString("open")).concat(Source.maybe()), Sink.ignore(), system);
-        return authenticated;
+        return link(LinkSecurity.tls(entryTls, () -> Set.of("a1", "b2"), new LinkHandshakes()), node, server.getLocalPort());
     }
 
     /**
