@@ -4,10 +4,13 @@ import static io.cloakmesh.node.filter.RawRedis.resp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloakmesh.node.testing.Poll;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloakmesh.node.filter.RawRedis;
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -148,16 +151,48 @@ final class FilterTable {
         assertEquals("", String.join("\n", wrong));
     }
 
-    /** Puts {@code rules} in force on every exporter of {@code service}, checking each took them. */
+    /**
+     * Puts {@code rules} in force on every exporter of {@code service}, checking each took them. The put is
+     * repeated (it is idempotent) until both exporters answer: an exporter an earlier test drained or failed
+     * over is out of the routing table until its row is gossiped back.
+     */
     static void put(TestMesh mesh, MeshNodeProcess admin, String service, String rules) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + admin.adminPort + "/v1/filters/" + service))
-                .header("Authorization", "Bearer " + mesh.token)
-                .PUT(HttpRequest.BodyPublishers.ofString(rules)).build(), HttpResponse.BodyHandlers.ofString());
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        try {
+            Poll.until(Duration.ofSeconds(30), "both exporters of " + service + " answering the put", () -> {
+                last.set(putOnce(mesh, admin, service, rules));
+                return last.get().statusCode() != 200 || exporters(last.get()).size() >= 2;
+            });
+        } catch (AssertionError timedOut) {
+            // the assertions below say what the last answer was
+        }
+        HttpResponse<String> response = last.get();
         assertEquals(200, response.statusCode(), response.body());
-        JsonNode nodes = new ObjectMapper().readTree(response.body()).path("nodes");
+        JsonNode nodes = exporters(response);
         assertEquals(2, nodes.size(), response.body());
         nodes.forEach(n -> assertTrue(n.path("ok").asBoolean(), response.body()));
+    }
+
+    private static HttpResponse<String> putOnce(TestMesh mesh, MeshNodeProcess admin, String service, String rules) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + admin.adminPort + "/v1/filters/" + service))
+                    .header("Authorization", "Bearer " + mesh.token)
+                    .PUT(HttpRequest.BodyPublishers.ofString(rules)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static JsonNode exporters(HttpResponse<String> response) {
+        try {
+            return new ObjectMapper().readTree(response.body()).path("nodes");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A case that did not go as the table says, described for the failure message. */
