@@ -34,6 +34,12 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
     /** Bytes of plaintext encrypted, or decrypted, before they are passed on. */
     private static final int CHUNK = 64 * 1024;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Plaintext from which records are encrypted into an array of their own rather than copied out of a reused one. */
+    private static final int BULK = 8 * 1024;
+    /** TLS's largest plaintext per record, and a bound on what a record adds to it (header, tag, type, padding). */
+    private static final int MAX_FRAGMENT = 16 * 1024;
+    private static final int RECORD_OVERHEAD = 512;
+    private static final int RECORD_HEADER = 5;
 
     private final Inlet<ByteString> plainIn = Inlet.create("TlsEngine.plainIn");
     private final Outlet<ByteString> cipherOut = Outlet.create("TlsEngine.cipherOut");
@@ -66,7 +72,6 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
         return new GraphStageLogic(shape) {
             private SSLEngine engine;
             private ByteBuffer netBuffer;
-            private ByteBuffer appBuffer;
             /**
              * Ciphertext received and not yet decrypted (at most one partial record and one element), ready to
              * be read: writable, since the engine decrypts in place.
@@ -142,7 +147,6 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
             public void preStart() {
                 engine = engines.get();
                 netBuffer = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-                appBuffer = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
                 fromNetwork = ByteBuffer.allocate(netBuffer.capacity()).flip();
                 try {
                     engine.beginHandshake();
@@ -246,18 +250,22 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                 // One view of the application's bytes for all records of this step: a ByteString of several
                 // parts is copied whole each time it is made a buffer.
                 ByteBuffer source = fromApplication.isEmpty() ? EMPTY : fromApplication.asByteBuffer();
+                ByteBuffer sink = sinkFor(source.remaining());
                 int consumed = 0;
                 while (true) {
-                    netBuffer.clear();
-                    SSLEngineResult result = engine.wrap(source, netBuffer);
+                    SSLEngineResult result = engine.wrap(source, sink);
                     if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                        netBuffer = ByteBuffer.allocate(Math.max(netBuffer.capacity() * 2,
-                                engine.getSession().getPacketBufferSize()));
+                        // The engine wants room for a whole record of the largest size: what is written goes on,
+                        // and only a buffer too small even when empty grows.
+                        if (sink.position() == 0) {
+                            netBuffer = ByteBuffer.allocate(Math.max(netBuffer.capacity() * 2,
+                                    engine.getSession().getPacketBufferSize()));
+                        }
+                        out = out.concat(handOver(sink));
+                        sink = sinkFor(source.remaining());
                         continue;
                     }
                     consumed += result.bytesConsumed();
-                    netBuffer.flip();
-                    out = out.concat(ByteString.fromByteBuffer(netBuffer));
                     if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
                         break;
                     }
@@ -265,14 +273,41 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                     SSLEngineResult.HandshakeStatus next = result.getHandshakeStatus();
                     boolean more = next == SSLEngineResult.HandshakeStatus.NEED_WRAP
                             || next == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && source.hasRemaining()
-                            && out.size() < CHUNK;
+                            && out.size() + sink.position() < CHUNK;
                     if (!more || result.getStatus() == SSLEngineResult.Status.CLOSED) {
                         break;
                     }
                 }
+                out = out.concat(handOver(sink));
                 fromApplication = fromApplication.drop(consumed);
                 toNetwork = toNetwork.concat(out);
                 return progress;
+            }
+
+            /**
+             * Where the next records go: for a few records' worth of plaintext, an array of their size that is
+             * handed on as it is; for less, the reused record buffer, copied out (the engine wants room for a
+             * record of the largest size each time, far more than a short message needs).
+             */
+            private ByteBuffer sinkFor(int plaintext) {
+                netBuffer.clear();
+                if (plaintext < BULK) {
+                    return netBuffer;
+                }
+                int records = (Math.min(plaintext, CHUNK) + MAX_FRAGMENT - 1) / MAX_FRAGMENT;
+                return ByteBuffer.allocate((records - 1) * (MAX_FRAGMENT + RECORD_OVERHEAD) + netBuffer.capacity());
+            }
+
+            /** The bytes written to {@code sink}, as an element: its own array when it is not the reused buffer. */
+            private ByteString handOver(ByteBuffer sink) {
+                if (sink.position() == 0) {
+                    return ByteString.emptyByteString();
+                }
+                if (sink == netBuffer) {
+                    sink.flip();
+                    return ByteString.fromByteBuffer(sink);
+                }
+                return ByteString.fromArrayUnsafe(sink.array(), 0, sink.position());
             }
 
             /**
@@ -282,31 +317,46 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
             private boolean unwrapOrRead() throws SSLException {
                 boolean progress = false;
                 boolean needMore = !fromNetwork.hasRemaining();
-                while (!needMore && toApplication.size() < CHUNK && !engine.isInboundDone()) {
-                    appBuffer.clear();
-                    SSLEngineResult result = engine.unwrap(fromNetwork, appBuffer);
+                // Decrypted straight into the array handed on, one per step: the whole records received bound
+                // their plaintext. The engine checks the room before it checks that a record is whole, so an
+                // incomplete record is left to the network first once the session is up.
+                ByteBuffer plain = EMPTY;
+                int least = 0;
+                while (!needMore && toApplication.size() + plain.position() < CHUNK && !engine.isInboundDone()) {
+                    if (!plain.hasRemaining()) {
+                        keep(plain);
+                        int whole = wholeRecords();
+                        if (whole == 0 && verified) {
+                            needMore = true;
+                            break;
+                        }
+                        plain = ByteBuffer.allocate(Math.max(least, Math.min(whole == 0 ? fromNetwork.remaining() : whole, CHUNK)));
+                    }
+                    SSLEngineResult result = engine.unwrap(fromNetwork, plain);
                     switch (result.getStatus()) {
                         case BUFFER_UNDERFLOW -> needMore = true;
-                        case BUFFER_OVERFLOW -> appBuffer = ByteBuffer.allocate(
-                                Math.max(appBuffer.capacity() * 2, engine.getSession().getApplicationBufferSize()));
+                        case BUFFER_OVERFLOW -> {
+                            least = plain.position() > 0 ? least
+                                    : Math.max(least * 2, engine.getSession().getApplicationBufferSize());
+                            keep(plain);
+                            plain = EMPTY;
+                        }
                         default -> {
                             if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
                                 needMore = true;
                                 break;
                             }
-                            appBuffer.flip();
-                            if (appBuffer.hasRemaining()) {
-                                toApplication = toApplication.concat(ByteString.fromByteBuffer(appBuffer));
-                            }
                             progress = true;
                             needMore = !fromNetwork.hasRemaining();
                             if (!verified || result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
                                     && result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
+                                keep(plain);
                                 return true;  // the handshake's next step (a task, an answer, the verification) first
                             }
                         }
                     }
                 }
+                keep(plain);
                 if (needMore && !engine.isInboundDone() && toApplication.isEmpty()) {
                     if (networkDone) {
                         // The peer's TCP ended without a close_notify: the end of its stream all the same.
@@ -322,6 +372,27 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                     }
                 }
                 return progress;
+            }
+
+            /** Passes on what was decrypted into {@code plain}, its array as it is. */
+            private void keep(ByteBuffer plain) {
+                if (plain.position() > 0) {
+                    toApplication = toApplication.concat(ByteString.fromArrayUnsafe(plain.array(), 0, plain.position()));
+                }
+            }
+
+            /** Bytes of the whole TLS records at the start of what was received (each a 5-byte header and its length). */
+            private int wholeRecords() {
+                int at = fromNetwork.position();
+                int end = fromNetwork.limit();
+                while (end - at >= RECORD_HEADER) {
+                    int length = RECORD_HEADER + ((fromNetwork.get(at + 3) & 0xff) << 8 | fromNetwork.get(at + 4) & 0xff);
+                    if (end - at < length) {
+                        break;
+                    }
+                    at += length;
+                }
+                return at - fromNetwork.position();
             }
 
             /** Ends each direction once the engine has closed it and its last bytes are out. */

@@ -60,8 +60,9 @@ class TlsEngineStageTest {
     }
 
     /**
-     * Client plaintext ⇄ client stage ⇄ server stage ⇄ {@code service}: what the client sends reaches the
-     * service, what the service sends reaches the client.
+     * Client plaintext ⇄ client stage ⇄ the network ⇄ server stage ⇄ {@code service}: what the client sends
+     * reaches the service, what the service sends reaches the client. The network cuts the ciphertext
+     * anywhere, records too, as TCP may.
      */
     private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> pair(TlsContext clientTls,
             CompletableFuture<SSLSession> serverSession, CompletableFuture<SSLException> serverFailure) {
@@ -69,7 +70,20 @@ class TlsEngineStageTest {
                 () -> clientTls.clientEngine("127.0.0.1", 6379), s -> { }, e -> { });
         BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> serverSide = TlsStage.of(server::serverEngine,
                 serverSession::complete, serverFailure::complete);
-        return clientSide.atop(serverSide.reversed());
+        return clientSide.atop(BidiFlow.fromFlows(network(), network())).atop(serverSide.reversed());
+    }
+
+    private static Flow<ByteString, ByteString, NotUsed> network() {
+        SecureRandom random = new SecureRandom();
+        return Flow.of(ByteString.class).mapConcat(bytes -> {
+            List<ByteString> pieces = new java.util.ArrayList<>();
+            for (ByteString rest = bytes; !rest.isEmpty(); ) {
+                int n = Math.min(rest.size(), 1 + random.nextInt(20_000));
+                pieces.add(rest.take(n));
+                rest = rest.drop(n);
+            }
+            return pieces;
+        });
     }
 
     /** Chops {@code bytes} into pieces of 1 to {@code max} bytes. */
