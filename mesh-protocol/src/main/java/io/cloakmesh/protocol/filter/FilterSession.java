@@ -150,11 +150,13 @@ final class FilterSession {
 
     /**
      * What the client gets for {@code chunk} of Redis's replies: they pass as they come, but for the
-     * placeholders' errors, reworded, and what tracks the db.
+     * placeholders' errors, reworded, and what tracks the db. A chunk with nothing to reword or hold back
+     * is passed on as it is, one element, not cut into its replies.
      */
     ByteString replies(ByteString chunk) throws RespProtocolException {
         ByteBuffer bytes = chunk.asByteBuffer();
-        ByteStringBuilder out = new ByteStringBuilder();
+        ByteStringBuilder out = null;
+        int passFrom = 0;  // the start of the chunk's bytes that go on unchanged and are not in out yet
         while (bytes.hasRemaining()) {
             int start = bytes.position();
             if (!inLine && replies.atBoundary()) {
@@ -166,23 +168,40 @@ final class FilterSession {
                 }
             }
             boolean ended = replies.advance(bytes);
-            ByteString piece = chunk.slice(start, bytes.position());
             if (!inLine) {
-                out.append(piece);
-            } else if (ended) {
+                continue;
+            }
+            ByteString piece = chunk.slice(start, bytes.position());
+            if (ended) {
                 // Most lines arrive whole in one read: no builder for them.
                 ByteString whole = line == null ? piece : line.append(piece).result();
+                boolean held = line != null;
                 line = null;
                 inLine = false;
-                out.append(simple(whole));
+                ByteString answer = simple(whole);
+                if (held || answer != whole) {
+                    out = passed(out, chunk, passFrom, start).append(answer);
+                    passFrom = bytes.position();
+                }
             } else {
+                out = passed(out, chunk, passFrom, start);
+                passFrom = bytes.position();
                 if (line == null) {
                     line = new ByteStringBuilder();
                 }
                 line.append(piece);
             }
         }
-        return out.result();
+        if (out == null) {
+            return chunk;
+        }
+        return passed(out, chunk, passFrom, chunk.length()).result();
+    }
+
+    /** {@code out} (made if null) with the unchanged bytes of {@code chunk} from {@code from} to {@code to}. */
+    private static ByteStringBuilder passed(ByteStringBuilder out, ByteString chunk, int from, int to) {
+        ByteStringBuilder builder = out == null ? new ByteStringBuilder() : out;
+        return to > from ? builder.append(chunk.slice(from, to)) : builder;
     }
 
     /** A whole simple string or error: paired, and a placeholder's error reworded. */
