@@ -1,6 +1,5 @@
 package io.cloakmesh.protocol.filter;
 
-import io.cloakmesh.protocol.resp.AsciiCase;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,10 +45,15 @@ public final class CommandFilter {
         return rules;
     }
 
+    /** The name of the command {@code typed} names, upper-cased (before any rename-command mapping). */
+    public String name(byte[] typed) {
+        return table.name(typed);
+    }
+
     /** The verdict on {@code argv} (the name first) run in db {@code db}. */
     public Verdict judge(long db, List<byte[]> argv) {
         boolean strict = rules.mode() == FilterRules.Mode.STRICT;
-        String typed = AsciiCase.upper(argv.get(0));
+        String typed = table.name(argv.get(0));
         String name = rules.renames().getOrDefault(typed, typed);
         Optional<CommandSpec> found = resolve(name, argv);
         if (found.isEmpty()) {
@@ -202,7 +206,7 @@ public final class CommandFilter {
         if (argv.size() < 2) {
             return top;  // the container alone: Redis answers with an arity error
         }
-        return Optional.ofNullable(top.get().subcommands().get(AsciiCase.upper(argv.get(1))));
+        return Optional.ofNullable(top.get().subcommands().get(table.name(argv.get(1))));
     }
 
     /**

@@ -5,7 +5,6 @@ import io.cloakmesh.protocol.resp.RespProtocolException;
 import io.cloakmesh.protocol.resp.RespScanner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -18,97 +17,103 @@ import org.apache.pekko.util.ByteStringBuilder;
  * protocol error, and a command longer than {@code maxCommandBytes}, fails the connection. Pure.
  */
 final class CommandReader {
-    /** One command, read; {@code inline} when it came as an inline line. */
-    record Command(List<byte[]> argv, boolean inline) {
+    /** Where the commands read go, in order; {@code inline} when one came as an inline line. */
+    interface Commands {
+        void command(List<byte[]> argv, boolean inline) throws RespProtocolException;
     }
 
     private final RespScanner scanner;
     private final int maxCommandBytes;
-    private ByteStringBuilder pending = new ByteStringBuilder();
+    /** The part of a command that an earlier chunk began, or null: most commands end in the chunk they begin in. */
+    private ByteStringBuilder pending;
+    private int pendingLength;
 
     CommandReader(RespLimits limits, int maxCommandBytes) {
         this.scanner = new RespScanner(limits, RespScanner.Direction.REQUESTS);
         this.maxCommandBytes = maxCommandBytes;
     }
 
-    /** The commands {@code chunk} completes, in order (empty lines and {@code *0} are no commands, as in Redis). */
-    List<Command> read(ByteString chunk) throws RespProtocolException {
-        List<Command> commands = new ArrayList<>();
+    /** Hands {@code to} the commands {@code chunk} completes, in order (empty lines and {@code *0} are no commands, as in Redis). */
+    void read(ByteString chunk, Commands to) throws RespProtocolException {
         ByteBuffer bytes = chunk.asByteBuffer();
         while (bytes.hasRemaining()) {
             int start = bytes.position();
             boolean ended = scanner.advance(bytes);
-            pending.append(chunk.slice(start, bytes.position()));
-            if (pending.length() > maxCommandBytes) {
+            int end = bytes.position();
+            if (pendingLength + end - start > maxCommandBytes) {
                 throw new RespProtocolException("a command is longer than " + maxCommandBytes + " bytes (filter.max-command-bytes)");
             }
-            if (ended) {
-                ByteString whole = pending.result();
-                pending = new ByteStringBuilder();
-                Command command = command(scanner.frameType(), whole);
-                if (command != null) {
-                    commands.add(command);
+            if (!ended) {
+                if (pending == null) {
+                    pending = new ByteStringBuilder();
                 }
+                pending.append(chunk.slice(start, end));
+                pendingLength += end - start;
+            } else if (pending == null) {
+                command(scanner.frameType(), bytes, start, end, to);
+            } else {
+                ByteBuffer whole = pending.append(chunk.slice(start, end)).result().asByteBuffer();
+                pending = null;
+                pendingLength = 0;
+                command(scanner.frameType(), whole, 0, whole.limit(), to);
             }
         }
-        return commands;
-    }
-
-    /** The number on a header line the scanner has checked, its CRLF consumed. */
-    private static long number(ByteBuffer in) {
-        boolean negative = in.get(in.position()) == '-';
-        if (negative) {
-            in.get();
-        }
-        long n = 0;
-        for (byte b = in.get(); b != '\r'; b = in.get()) {
-            n = n * 10 + (b - '0');
-        }
-        in.get();
-        return negative ? -n : n;
     }
 
     /** True when no part of a command is held (the client may end its requests here). */
     boolean atBoundary() {
-        return pending.length() == 0;
+        return pendingLength == 0;
     }
 
-    private static Command command(char frameType, ByteString whole) throws RespProtocolException {
+    /** The command framed in {@code in} from {@code from} to {@code to} (absolute indexes), to {@code sink}. */
+    private static void command(char frameType, ByteBuffer in, int from, int to, Commands sink) throws RespProtocolException {
         if (frameType == 'i') {
-            byte[] line = whole.toArray();
-            int end = line.length - 1;  // the LF
-            if (end > 0 && line[end - 1] == '\r') {
+            int end = to - 1;  // the LF
+            if (end > from && in.get(end - 1) == '\r') {
                 end--;
             }
-            List<byte[]> argv = InlineCommand.split(Arrays.copyOf(line, end))
+            byte[] line = new byte[end - from];
+            in.get(from, line);
+            List<byte[]> argv = InlineCommand.split(line)
                     .orElseThrow(() -> new RespProtocolException("unbalanced quotes (or NUL) in an inline command"));
-            return argv.isEmpty() ? null : new Command(argv, true);
+            if (!argv.isEmpty()) {
+                sink.command(argv, true);
+            }
+            return;
         }
         if (frameType != '*') {
             throw new RespProtocolException("expected a command (*), got '" + frameType + "'");
         }
         // The scanner has checked the framing (counts, lengths, CRLFs): the arguments are read straight
-        // from it, without building a value tree.
-        ByteBuffer in = whole.asByteBuffer();
-        in.get();
-        long count = number(in);
-        if (count <= 0) {
-            return null;  // *-1 and *0: Redis reads no command and sends no reply
+        // from it, without building a value tree. A header's number ends at its CR; the LF follows.
+        int at = from + 1;
+        long count = 0;
+        boolean negative = in.get(at) == '-';
+        for (at += negative ? 1 : 0; in.get(at) != '\r'; at++) {
+            count = count * 10 + (in.get(at) - '0');
+        }
+        at += 2;
+        if (negative || count == 0) {
+            return;  // *-1 and *0: Redis reads no command and sends no reply
         }
         List<byte[]> argv = new ArrayList<>((int) Math.min(count, 1024));
         for (long i = 0; i < count; i++) {
-            if (in.get() != '$') {
+            if (in.get(at) != '$') {
                 throw new RespProtocolException("a command's arguments must be bulk strings ($)");
             }
-            long length = number(in);
-            if (length < 0) {
+            if (in.get(at + 1) == '-') {
                 throw new RespProtocolException("a command's arguments must be bulk strings ($), not null");
             }
-            byte[] arg = new byte[(int) length];
-            in.get(arg);
-            in.position(in.position() + 2);
+            int length = 0;
+            for (at++; in.get(at) != '\r'; at++) {
+                length = length * 10 + (in.get(at) - '0');
+            }
+            at += 2;
+            byte[] arg = new byte[length];
+            in.get(at, arg);
+            at += length + 2;
             argv.add(arg);
         }
-        return new Command(argv, false);
+        sink.command(argv, false);
     }
 }

@@ -28,10 +28,14 @@ public final class CommandTable {
 
     private final String redisVersion;
     private final Map<String, CommandSpec> commands;
+    private final AsciiCase.Words names;
 
     CommandTable(String redisVersion, Map<String, CommandSpec> commands) {
         this.redisVersion = redisVersion;
         this.commands = Collections.unmodifiableMap(commands);
+        Set<String> words = new LinkedHashSet<>(commands.keySet());
+        commands.values().forEach(c -> words.addAll(c.subcommands().keySet()));
+        this.names = new AsciiCase.Words(words);
     }
 
     /** The table this build carries. */
@@ -47,6 +51,11 @@ public final class CommandTable {
     /** Every top-level command, by upper-case name. */
     public Map<String, CommandSpec> commands() {
         return commands;
+    }
+
+    /** A command or subcommand name as a client typed it, upper-cased (without a new String when the table has it). */
+    public String name(byte[] typed) {
+        return names.upper(typed);
     }
 
     /** A top-level command by its upper-case name. */

@@ -35,6 +35,8 @@ import org.apache.pekko.util.ByteStringBuilder;
 final class FilterSession {
     /** The name Redis is sent in place of a refused command. */
     static final String PLACEHOLDER = "CLOAKMESH-FILTERED";
+    private static final byte[] RESET_LINE = "+RESET\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final RequestHead PLACEHOLDER_HEAD = new RequestHead(List.of(PLACEHOLDER));
     private static final Pattern PLACEHOLDER_ERROR = Pattern.compile(
             "'" + PLACEHOLDER + "', with args beginning with: '([0-9]+)'", Pattern.CASE_INSENSITIVE);
 
@@ -50,9 +52,12 @@ final class FilterSession {
     private final ArrayDeque<Set<Long>> execs = new ArrayDeque<>();
     /** The db of each SELECT not yet answered. */
     private final ArrayDeque<Long> selects = new ArrayDeque<>();
-    /** Refusal rules by the number the placeholder carries, and back. */
+    /** Refusal rules by the number the placeholder carries, and back; the placeholder for each. */
     private final List<String> rules = new ArrayList<>();
     private final Map<String, Integer> ruleIds = new HashMap<>();
+    private final List<List<byte[]>> placeholders = new ArrayList<>();
+    /** The commands of the chunk being read, in the form Redis gets them (refused ones as placeholders). */
+    private final List<List<byte[]>> forwarded = new ArrayList<>();
     /** Whether a simple string or error is being read whole from the replies, and its part so far. */
     private boolean inLine;
     private ByteStringBuilder line;
@@ -67,28 +72,40 @@ final class FilterSession {
 
     /** What Redis gets for {@code chunk} of the client's requests: the whole commands it completes, judged. */
     ByteString requests(ByteString chunk) throws RespProtocolException {
-        ByteStringBuilder out = new ByteStringBuilder();
-        for (CommandReader.Command command : reader.read(chunk)) {
-            out.append(forward(command));
+        forwarded.clear();
+        reader.read(chunk, this::forward);
+        if (forwarded.isEmpty()) {
+            return ByteString.emptyByteString();
         }
-        return out.result();
+        // One array for all of them: the connection to Redis gets one piece however many commands came.
+        int size = 0;
+        for (List<byte[]> argv : forwarded) {
+            size += RespWriter.commandSize(argv);
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (List<byte[]> argv : forwarded) {
+            at = RespWriter.command(argv, out, at);
+        }
+        forwarded.clear();
+        return ByteString.fromArrayUnsafe(out);
     }
 
-    /** The bytes Redis gets for {@code command}: the command re-encoded, or the placeholder. */
-    private ByteString forward(CommandReader.Command command) throws RespProtocolException {
+    /** Queues what Redis gets for a command: its arguments (to be re-encoded), or the placeholder's. */
+    private void forward(List<byte[]> argv, boolean inline) throws RespProtocolException {
         CommandFilter current = filter.get();
-        List<byte[]> argv = command.argv();
-        CommandFilter.Verdict verdict = !command.inline() || current.rules().inlineAllowed()
+        CommandFilter.Verdict verdict = !inline || current.rules().inlineAllowed()
                 ? judge(current, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
         listener.judged(verdict.rule());
         if (!verdict.allowed()) {
-            pairing.request(new RequestHead(List.of(PLACEHOLDER)));
-            return placeholder(verdict.rule());
+            pairing.request(PLACEHOLDER_HEAD);
+            forwarded.add(placeholder(verdict.rule()));
+            return;
         }
-        RequestHead head = RequestHead.of(argv);
+        RequestHead head = RequestHead.of(current.name(argv.get(0)), argv);
         track(head, argv);
         pairing.request(head);
-        return ByteString.fromArrayUnsafe(RespWriter.command(argv));
+        forwarded.add(argv);
     }
 
     /** Refused if refused in any db the command may run in. */
@@ -136,16 +153,17 @@ final class FilterSession {
         }
     }
 
-    private ByteString placeholder(String rule) {
+    /** The placeholder's arguments for a refusal by {@code rule}: its name and the rule's number. */
+    private List<byte[]> placeholder(String rule) {
         Integer id = ruleIds.get(rule);
         if (id == null) {
-            id = rules.size();
+            id = placeholders.size();
             rules.add(rule);
             ruleIds.put(rule, id);
+            placeholders.add(List.of(PLACEHOLDER.getBytes(StandardCharsets.ISO_8859_1),
+                    Integer.toString(id).getBytes(StandardCharsets.ISO_8859_1)));
         }
-        String n = Integer.toString(id);
-        return ByteString.fromString("*2\r\n$" + PLACEHOLDER.length() + "\r\n" + PLACEHOLDER + "\r\n$" + n.length()
-                + "\r\n" + n + "\r\n");
+        return placeholders.get(id);
     }
 
     /**
@@ -169,6 +187,13 @@ final class FilterSession {
             }
             boolean ended = replies.advance(bytes);
             if (!inLine) {
+                continue;
+            }
+            if (ended && line == null && bytes.get(start) == '+') {
+                // A whole status line in this read (+OK, +QUEUED) goes on as it is: only RESET matters here.
+                inLine = false;
+                String text = isReset(bytes, start, bytes.position()) ? "RESET" : null;
+                replied('+', pairing.reply('+', text), text);
                 continue;
             }
             ByteString piece = chunk.slice(start, bytes.position());
@@ -196,6 +221,18 @@ final class FilterSession {
             return chunk;
         }
         return passed(out, chunk, passFrom, chunk.length()).result();
+    }
+
+    private static boolean isReset(ByteBuffer bytes, int start, int end) {
+        if (end - start != RESET_LINE.length) {
+            return false;
+        }
+        for (int i = 0; i < RESET_LINE.length; i++) {
+            if (bytes.get(start + i) != RESET_LINE[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code out} (made if null) with the unchanged bytes of {@code chunk} from {@code from} to {@code to}. */

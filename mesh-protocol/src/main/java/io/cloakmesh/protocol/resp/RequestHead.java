@@ -44,10 +44,14 @@ public record RequestHead(List<String> words) {
 
     /** The head of a command already read into its arguments; arguments are folded only where they matter. */
     public static RequestHead of(List<byte[]> argv) {
-        if (argv.isEmpty() || argv.get(0).length > MAX_WORD) {
+        return argv.isEmpty() || argv.get(0).length > MAX_WORD ? new RequestHead(List.of("")) : of(AsciiCase.upper(argv.get(0)), argv);
+    }
+
+    /** The head of a command already read into its arguments, its name already upper-cased. */
+    public static RequestHead of(String name, List<byte[]> argv) {
+        if (name.length() > MAX_WORD) {
             return new RequestHead(List.of(""));
         }
-        String name = AsciiCase.upper(argv.get(0));
         if (argv.size() == 1 || !ARGUMENTS_MATTER.contains(name)) {
             return new RequestHead(List.of(name));
         }

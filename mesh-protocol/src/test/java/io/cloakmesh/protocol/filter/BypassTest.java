@@ -52,11 +52,11 @@ class BypassTest {
         CommandReader redis = new CommandReader(RespLimits.DEFAULTS, Integer.MAX_VALUE);
         List<String> commands = new ArrayList<>();
         for (String chunk : chunks) {
-            for (CommandReader.Command c : redis.read(session.requests(ByteString.fromArray(b(chunk))))) {
-                String name = new String(c.argv().get(0), StandardCharsets.ISO_8859_1);
+            redis.read(session.requests(ByteString.fromArray(b(chunk))), (argv, inline) -> {
+                String name = new String(argv.get(0), StandardCharsets.ISO_8859_1);
                 commands.add(name.equals(FilterSession.PLACEHOLDER) ? REFUSED : String.join(" ",
-                        c.argv().stream().map(a -> new String(a, StandardCharsets.ISO_8859_1)).toList()));
-            }
+                        argv.stream().map(a -> new String(a, StandardCharsets.ISO_8859_1)).toList()));
+            });
         }
         return commands;
     }

@@ -70,17 +70,18 @@ class FilterFuzzTest {
     /** Reads what went upstream as Redis would; every command must be allowed or the placeholder. */
     private static int checkUpstream(byte[] upstream, int i) throws RespProtocolException {
         CommandReader redis = new CommandReader(RespLimits.DEFAULTS, Integer.MAX_VALUE);
-        List<CommandReader.Command> commands = redis.read(ByteString.fromArray(upstream));
-        assertTrue(redis.atBoundary(), "stream " + i + ": a partial command went upstream");
-        for (CommandReader.Command c : commands) {
-            assertTrue(!c.inline(), "stream " + i + ": an inline command went upstream");
-            String name = new String(c.argv().get(0), StandardCharsets.ISO_8859_1);
-            if (!name.equals(FilterSession.PLACEHOLDER) && !FILTER.judge(0, c.argv()).allowed()) {
-                fail("stream " + i + ": a refused command went upstream: " + c.argv().stream()
+        int[] commands = {0};
+        redis.read(ByteString.fromArray(upstream), (argv, inline) -> {
+            assertTrue(!inline, "stream " + i + ": an inline command went upstream");
+            String name = new String(argv.get(0), StandardCharsets.ISO_8859_1);
+            if (!name.equals(FilterSession.PLACEHOLDER) && !FILTER.judge(0, argv).allowed()) {
+                fail("stream " + i + ": a refused command went upstream: " + argv.stream()
                         .map(a -> new String(a, StandardCharsets.ISO_8859_1)).toList());
             }
-        }
-        return commands.size();
+            commands[0]++;
+        });
+        assertTrue(redis.atBoundary(), "stream " + i + ": a partial command went upstream");
+        return commands[0];
     }
 
     /** A few commands, valid or nearly so, in RESP or inline, then perhaps cut short or corrupted. */

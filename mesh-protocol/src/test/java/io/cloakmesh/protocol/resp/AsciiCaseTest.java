@@ -2,6 +2,7 @@ package io.cloakmesh.protocol.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,5 +31,26 @@ class AsciiCaseTest {
         ByteBuffer request = ByteBuffer.wrap(new byte[] {'*', '1', '\r', '\n', '$', '4', '\r', '\n', (byte) 0xff, 'g', 'e', 't',
             '\r', '\n'});
         assertEquals(List.of("\u00ffGET"), RequestHead.parse(request).orElseThrow().words());
+    }
+
+    @Test
+    void wordsFindTheirOwnStringInAnyCaseAndFoldOthersAlike() {
+        String get = new String("GET");
+        AsciiCase.Words words = new AsciiCase.Words(List.of(get, "SET", "CLIENT", "\u00ffGET", "A"));
+        assertSame(get, words.upper(b("gEt")), "a word the set has comes back as the set's own String");
+        assertSame(get, words.upper(b("GET")));
+        assertEquals("GETS", words.upper(b("gets")), "a longer word is not the set's");
+        assertEquals("GE", words.upper(b("ge")));
+        assertEquals("INCR", words.upper(b("incr")), "a word the set lacks is folded as upper() folds it");
+        assertEquals("", words.upper(new byte[0]));
+        assertEquals("\u00ffGET", words.upper(new byte[] {(byte) 0xff, 'g', 'e', 't'}));
+        assertNotEquals("\u00ffGET", words.upper(new byte[] {(byte) 0xdf, 'g', 'e', 't'}), "only a-z fold");
+        assertNotEquals("SET", words.upper("\u017fet".getBytes(StandardCharsets.UTF_8)), "\u017fet is not SET");
+        assertEquals("A", words.upper(b("a")));
+        assertEquals("[", words.upper(b("[")), "the byte after Z is no letter");
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 }
