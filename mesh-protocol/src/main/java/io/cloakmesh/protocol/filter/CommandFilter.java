@@ -2,7 +2,9 @@ package io.cloakmesh.protocol.filter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,12 +35,42 @@ public final class CommandFilter {
         }
     }
 
+    /**
+     * What the rules say of a command or subcommand by its name alone, worked out once for the whole table
+     * when the rules are made, not for every command a client sends.
+     *
+     * @param byName the command and group rules' verdict (as {@link #judgeNamed} gives it with no db)
+     * @param strictByName strict mode's verdict on the name (dangerous commands, scripts)
+     * @param keylessData a command that reads, writes or reveals data even without keys (not connection control)
+     * @param subcommands by upper-case subcommand name
+     */
+    private record Named(CommandSpec spec, Verdict byName, Verdict strictByName, boolean keylessData,
+            Map<String, Named> subcommands) {
+        /** Whether the dbs it acts on are other than (or more than) the connection's: then judged the long way. */
+        boolean touchesOtherDbs() {
+            return switch (spec.name()) {
+                case "SELECT", "SWAPDB", "MOVE", "COPY", "FLUSHALL" -> true;
+                default -> false;
+            };
+        }
+    }
+
     private final FilterRules rules;
     private final CommandTable table;
+    private final Map<String, Named> commands = new HashMap<>();
 
     public CommandFilter(FilterRules rules, CommandTable table) {
         this.rules = rules;
         this.table = table;
+        table.commands().forEach((name, spec) -> commands.put(name, named(spec)));
+    }
+
+    private Named named(CommandSpec spec) {
+        Map<String, Named> subcommands = new HashMap<>();
+        spec.subcommands().forEach((sub, subSpec) -> subcommands.put(sub, named(subSpec)));
+        boolean control = connectionControl(spec);
+        return new Named(spec, judgeNamed(List.of(), spec.name(), spec.group(), control), strictByName(spec),
+                !control && spec.aclCategories().stream().anyMatch(DATA::contains), Map.copyOf(subcommands));
     }
 
     public FilterRules rules() {
@@ -55,11 +87,11 @@ public final class CommandFilter {
         boolean strict = rules.mode() == FilterRules.Mode.STRICT;
         String typed = table.name(argv.get(0));
         String name = rules.renames().getOrDefault(typed, typed);
-        Optional<CommandSpec> found = resolve(name, argv);
-        if (found.isEmpty()) {
+        Named found = resolve(name, argv);
+        if (found == null) {
             return strict ? new Verdict("strict: unknown command") : judgeNamed(List.of(db), name, "UNKNOWN", false);
         }
-        CommandSpec spec = found.get();
+        CommandSpec spec = found.spec();
         KeyFinder.Result result = KeyFinder.find(spec, argv);
         if (result instanceof KeyFinder.Invalid) {
             return new Verdict("malformed command");
@@ -71,18 +103,24 @@ public final class CommandFilter {
                 return new Verdict(refusal.get());
             }
         }
-        // SELECT and SWAPDB act on the dbs they name, not on the one the connection is in (RedisShake never
-        // sees them: in compat mode they pass the db rules).
-        boolean namesItsDbs = spec.name().equals("SELECT") || spec.name().equals("SWAPDB");
-        List<Long> dbs = new ArrayList<>(namesItsDbs ? List.of() : List.of(db));
-        if (strict) {
-            Optional<Verdict> malformed = otherDbs(spec.name(), argv, dbs);
-            if (malformed.isPresent()) {
-                return malformed.get();
+        Verdict named;
+        if (found.touchesOtherDbs()) {
+            // SELECT and SWAPDB act on the dbs they name, not on the one the connection is in (RedisShake never
+            // sees them: in compat mode they pass the db rules).
+            boolean namesItsDbs = spec.name().equals("SELECT") || spec.name().equals("SWAPDB");
+            List<Long> dbs = new ArrayList<>(namesItsDbs ? List.of() : List.of(db));
+            if (strict) {
+                Optional<Verdict> malformed = otherDbs(spec.name(), argv, dbs);
+                if (malformed.isPresent()) {
+                    return malformed.get();
+                }
             }
+            named = judgeNamed(dbs, spec.name(), spec.group(), connectionControl(spec));
+        } else {
+            Optional<Verdict> current = db(db);
+            named = current.isPresent() ? current.get() : found.byName();
         }
-        Verdict named = judgeNamed(dbs, spec.name(), spec.group(), connectionControl(spec));
-        return named.allowed() && strict ? strictly(spec, argv, keys) : named;
+        return named.allowed() && strict ? strictly(found, argv, keys) : named;
     }
 
     /**
@@ -128,8 +166,8 @@ public final class CommandFilter {
         return rules.blockDb().contains(db) ? Optional.of(new Verdict("block_db")) : Optional.empty();
     }
 
-    /** What strict mode refuses beyond the rules: each bypass of docs/security.md, unless a rule allows it by name. */
-    private Verdict strictly(CommandSpec spec, List<byte[]> argv, KeyFinder.Keys keys) {
+    /** Strict mode's refusals by name: dangerous commands and scripts, unless a rule allows them by name. */
+    private Verdict strictByName(CommandSpec spec) {
         String name = spec.name();
         boolean named = names(rules.allowCommand(), name) || rules.allowGroup().contains(spec.group());
         if (DANGEROUS.contains(container(name)) && !named) {
@@ -138,17 +176,21 @@ public final class CommandFilter {
         if (spec.group().equals("SCRIPTING") && !named) {
             return new Verdict("strict: scripts and functions (allow them with allow_command or allow_command_group)");
         }
-        if (!rules.keys().any()) {
-            return Verdict.ALLOW;
+        return Verdict.ALLOW;
+    }
+
+    /** What strict mode refuses beyond the rules: each bypass of docs/security.md, unless a rule allows it by name. */
+    private Verdict strictly(Named command, List<byte[]> argv, KeyFinder.Keys keys) {
+        if (!command.strictByName().allowed() || !rules.keys().any()) {
+            return command.strictByName();
         }
         if (keys.readsUnnamedKeys()) {
             return new Verdict("strict: SORT BY or GET patterns read keys the rules cannot check");
         }
-        if (name.equals("CLIENT|TRACKING") && !bcastCovered(argv)) {
+        if (command.spec().name().equals("CLIENT|TRACKING") && !bcastCovered(argv)) {
             return new Verdict("strict: CLIENT TRACKING BCAST needs PREFIX arguments within allow_key_prefix");
         }
-        boolean keyless = keys.positions().isEmpty();
-        if (keyless && !connectionControl(spec) && spec.aclCategories().stream().anyMatch(DATA::contains)) {
+        if (keys.positions().isEmpty() && command.keylessData()) {
             return new Verdict("strict: a command without keys that reads, writes or reveals data, while key rules are set");
         }
         return Verdict.ALLOW;
@@ -197,16 +239,13 @@ public final class CommandFilter {
         return !bcast || (!prefixes.isEmpty() && prefixes.stream().allMatch(rules.keys()::coversPrefix));
     }
 
-    /** The command, or its subcommand when it has them; empty when the table knows neither. */
-    private Optional<CommandSpec> resolve(String name, List<byte[]> argv) {
-        Optional<CommandSpec> top = table.command(name);
-        if (top.isEmpty() || top.get().subcommands().isEmpty()) {
-            return top;
+    /** The command, or its subcommand when it has them; null when the table knows neither. */
+    private Named resolve(String name, List<byte[]> argv) {
+        Named top = commands.get(name);
+        if (top == null || top.subcommands().isEmpty() || argv.size() < 2) {
+            return top;  // with no subcommand named, the container alone: Redis answers with an arity error
         }
-        if (argv.size() < 2) {
-            return top;  // the container alone: Redis answers with an arity error
-        }
-        return Optional.ofNullable(top.get().subcommands().get(table.name(argv.get(1))));
+        return top.subcommands().get(table.name(argv.get(1)));
     }
 
     /**

@@ -14,12 +14,18 @@ import org.apache.pekko.util.ByteStringBuilder;
  * codec finds where a command ends and checks its framing ({@link RespScanner}), then its arguments are
  * read straight from the frame; an inline
  * command is split as Redis splits it ({@link InlineCommand}). Anything Redis would answer with a
- * protocol error, and a command longer than {@code maxCommandBytes}, fails the connection. Pure.
+ * protocol error, and a command longer than {@code maxCommandBytes}, fails the connection. Each command's
+ * frame is handed on too when it is already in canonical form, so that it need not be written again. Pure.
  */
 final class CommandReader {
-    /** Where the commands read go, in order; {@code inline} when one came as an inline line. */
+    /** Where the commands read go, in order. */
     interface Commands {
-        void command(List<byte[]> argv, boolean inline) throws RespProtocolException;
+        /**
+         * @param inline the command came as an inline line
+         * @param canonical the command's frame when its bytes are exactly those that {@link io.cloakmesh.protocol.resp.RespWriter#command}
+         *     makes of {@code argv} (no number written with leading zeros), else null
+         */
+        void command(List<byte[]> argv, boolean inline, ByteString canonical) throws RespProtocolException;
     }
 
     private final RespScanner scanner;
@@ -50,12 +56,12 @@ final class CommandReader {
                 pending.append(chunk.slice(start, end));
                 pendingLength += end - start;
             } else if (pending == null) {
-                command(scanner.frameType(), bytes, start, end, to);
+                command(scanner.frameType(), chunk.slice(start, end), bytes, start, end, to);
             } else {
-                ByteBuffer whole = pending.append(chunk.slice(start, end)).result().asByteBuffer();
+                ByteString whole = pending.append(chunk.slice(start, end)).result();
                 pending = null;
                 pendingLength = 0;
-                command(scanner.frameType(), whole, 0, whole.limit(), to);
+                command(scanner.frameType(), whole, whole.asByteBuffer(), 0, whole.length(), to);
             }
         }
     }
@@ -65,8 +71,9 @@ final class CommandReader {
         return pendingLength == 0;
     }
 
-    /** The command framed in {@code in} from {@code from} to {@code to} (absolute indexes), to {@code sink}. */
-    private static void command(char frameType, ByteBuffer in, int from, int to, Commands sink) throws RespProtocolException {
+    /** The command {@code frame}, which is {@code in} from {@code from} to {@code to} (absolute indexes), to {@code sink}. */
+    private static void command(char frameType, ByteString frame, ByteBuffer in, int from, int to, Commands sink)
+            throws RespProtocolException {
         if (frameType == 'i') {
             int end = to - 1;  // the LF
             if (end > from && in.get(end - 1) == '\r') {
@@ -77,7 +84,7 @@ final class CommandReader {
             List<byte[]> argv = InlineCommand.split(line)
                     .orElseThrow(() -> new RespProtocolException("unbalanced quotes (or NUL) in an inline command"));
             if (!argv.isEmpty()) {
-                sink.command(argv, true);
+                sink.command(argv, true, null);
             }
             return;
         }
@@ -89,6 +96,7 @@ final class CommandReader {
         int at = from + 1;
         long count = 0;
         boolean negative = in.get(at) == '-';
+        boolean canonical = in.get(at) != '0';
         for (at += negative ? 1 : 0; in.get(at) != '\r'; at++) {
             count = count * 10 + (in.get(at) - '0');
         }
@@ -104,16 +112,18 @@ final class CommandReader {
             if (in.get(at + 1) == '-') {
                 throw new RespProtocolException("a command's arguments must be bulk strings ($), not null");
             }
+            int digits = ++at;
             int length = 0;
-            for (at++; in.get(at) != '\r'; at++) {
+            for (; in.get(at) != '\r'; at++) {
                 length = length * 10 + (in.get(at) - '0');
             }
+            canonical &= in.get(digits) != '0' || at - digits == 1;
             at += 2;
             byte[] arg = new byte[length];
             in.get(at, arg);
             at += length + 2;
             argv.add(arg);
         }
-        sink.command(argv, false);
+        sink.command(argv, false, canonical ? frame : null);
     }
 }

@@ -24,7 +24,8 @@ import org.apache.pekko.util.ByteStringBuilder;
 /**
  * The filter's decisions on one connection to a Redis, pure: request bytes in, the bytes Redis gets
  * out; reply bytes in, the bytes the client gets out. Every command is read whole ({@link CommandReader}),
- * judged ({@link CommandFilter}) and re-encoded — never the client's own bytes. A refused command is
+ * judged ({@link CommandFilter}) and sent in canonical form — the client's bytes only where they are
+ * exactly that, checked as the command is read ({@link CommandReader}). A refused command is
  * replaced by {@code CLOAKMESH-FILTERED <n>}, a command Redis does not know, so that its error comes back
  * in its own place (and a transaction it was queued in aborts with EXECABORT, as Redis aborts one with a
  * queue-time error); the error is reworded on the way back to
@@ -52,12 +53,11 @@ final class FilterSession {
     private final ArrayDeque<Set<Long>> execs = new ArrayDeque<>();
     /** The db of each SELECT not yet answered. */
     private final ArrayDeque<Long> selects = new ArrayDeque<>();
-    /** Refusal rules by the number the placeholder carries, and back; the placeholder for each. */
+    /** Refusal rules by the number the placeholder carries, and back. */
     private final List<String> rules = new ArrayList<>();
     private final Map<String, Integer> ruleIds = new HashMap<>();
-    private final List<List<byte[]>> placeholders = new ArrayList<>();
-    /** The commands of the chunk being read, in the form Redis gets them (refused ones as placeholders). */
-    private final List<List<byte[]>> forwarded = new ArrayList<>();
+    /** What Redis gets for the chunk being read so far. */
+    private ByteString forwarded = ByteString.emptyByteString();
     /** Whether a simple string or error is being read whole from the replies, and its part so far. */
     private boolean inLine;
     private ByteStringBuilder line;
@@ -72,40 +72,29 @@ final class FilterSession {
 
     /** What Redis gets for {@code chunk} of the client's requests: the whole commands it completes, judged. */
     ByteString requests(ByteString chunk) throws RespProtocolException {
-        forwarded.clear();
+        forwarded = ByteString.emptyByteString();
         reader.read(chunk, this::forward);
-        if (forwarded.isEmpty()) {
-            return ByteString.emptyByteString();
-        }
-        // One array for all of them: the connection to Redis gets one piece however many commands came.
-        int size = 0;
-        for (List<byte[]> argv : forwarded) {
-            size += RespWriter.commandSize(argv);
-        }
-        byte[] out = new byte[size];
-        int at = 0;
-        for (List<byte[]> argv : forwarded) {
-            at = RespWriter.command(argv, out, at);
-        }
-        forwarded.clear();
-        return ByteString.fromArrayUnsafe(out);
+        return forwarded;
     }
 
-    /** Queues what Redis gets for a command: its arguments (to be re-encoded), or the placeholder's. */
-    private void forward(List<byte[]> argv, boolean inline) throws RespProtocolException {
+    /**
+     * Adds what Redis gets for a command: its canonical encoding (the client's frame when it is exactly
+     * that: adjacent frames of one read stay one piece), or the placeholder's.
+     */
+    private void forward(List<byte[]> argv, boolean inline, ByteString canonical) throws RespProtocolException {
         CommandFilter current = filter.get();
         CommandFilter.Verdict verdict = !inline || current.rules().inlineAllowed()
                 ? judge(current, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
         listener.judged(verdict.rule());
         if (!verdict.allowed()) {
             pairing.request(PLACEHOLDER_HEAD);
-            forwarded.add(placeholder(verdict.rule()));
+            forwarded = forwarded.concat(placeholder(verdict.rule()));
             return;
         }
         RequestHead head = RequestHead.of(current.name(argv.get(0)), argv);
         track(head, argv);
         pairing.request(head);
-        forwarded.add(argv);
+        forwarded = forwarded.concat(canonical != null ? canonical : ByteString.fromArrayUnsafe(RespWriter.command(argv)));
     }
 
     /** Refused if refused in any db the command may run in. */
@@ -153,17 +142,16 @@ final class FilterSession {
         }
     }
 
-    /** The placeholder's arguments for a refusal by {@code rule}: its name and the rule's number. */
-    private List<byte[]> placeholder(String rule) {
+    private ByteString placeholder(String rule) {
         Integer id = ruleIds.get(rule);
         if (id == null) {
-            id = placeholders.size();
+            id = rules.size();
             rules.add(rule);
             ruleIds.put(rule, id);
-            placeholders.add(List.of(PLACEHOLDER.getBytes(StandardCharsets.ISO_8859_1),
-                    Integer.toString(id).getBytes(StandardCharsets.ISO_8859_1)));
         }
-        return placeholders.get(id);
+        String n = Integer.toString(id);
+        return ByteString.fromString("*2\r\n$" + PLACEHOLDER.length() + "\r\n" + PLACEHOLDER + "\r\n$" + n.length()
+                + "\r\n" + n + "\r\n");
     }
 
     /**

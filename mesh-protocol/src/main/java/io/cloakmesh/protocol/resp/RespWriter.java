@@ -24,8 +24,7 @@ public final class RespWriter {
         return out;
     }
 
-    /** The length of {@code argv} written as a command. */
-    public static int commandSize(List<byte[]> argv) {
+    private static int commandSize(List<byte[]> argv) {
         int size = 1 + digits(argv.size()) + 2;
         for (byte[] a : argv) {
             size += 1 + digits(a.length) + 2 + a.length + 2;
@@ -33,8 +32,7 @@ public final class RespWriter {
         return size;
     }
 
-    /** Writes {@code argv} as a command into {@code out} at {@code at}; returns where it ends. */
-    public static int command(List<byte[]> argv, byte[] out, int at) {
+    private static int command(List<byte[]> argv, byte[] out, int at) {
         at = header(out, at, '*', argv.size());
         for (byte[] a : argv) {
             at = header(out, at, '$', a.length);

@@ -52,7 +52,7 @@ class BypassTest {
         CommandReader redis = new CommandReader(RespLimits.DEFAULTS, Integer.MAX_VALUE);
         List<String> commands = new ArrayList<>();
         for (String chunk : chunks) {
-            redis.read(session.requests(ByteString.fromArray(b(chunk))), (argv, inline) -> {
+            redis.read(session.requests(ByteString.fromArray(b(chunk))), (argv, inline, frame) -> {
                 String name = new String(argv.get(0), StandardCharsets.ISO_8859_1);
                 commands.add(name.equals(FilterSession.PLACEHOLDER) ? REFUSED : String.join(" ",
                         argv.stream().map(a -> new String(a, StandardCharsets.ISO_8859_1)).toList()));
@@ -84,6 +84,15 @@ class BypassTest {
         session = session(rules(Map.of(), List.of()));
         assertEquals(List.of(), upstream("*0\r\n*-1\r\n"), "no command, as in Redis");
         assertEquals(List.of(), upstream("*2\r\n$3\r\nGET\r\n$4\r\nt1:"), "nothing of a partial command goes upstream");
+    }
+
+    @Test
+    void r2NumbersWrittenOtherwiseThanRedisWritesThemAreWrittenAgain() throws Exception {
+        assertEquals("*2\r\n$3\r\nGET\r\n$4\r\nt1:a\r\n*2\r\n$3\r\nGET\r\n$4\r\nt1:b\r\n",
+                session.requests(ByteString.fromArray(b("*02\r\n$3\r\nGET\r\n$4\r\nt1:a\r\n*2\r\n$3\r\nGET\r\n$004\r\nt1:b\r\n")))
+                        .decodeString(StandardCharsets.ISO_8859_1), "leading zeros are not passed on");
+        ByteString canonical = ByteString.fromArray(b("*2\r\n$3\r\nGET\r\n$4\r\nt1:a\r\n*3\r\n$3\r\nSET\r\n$4\r\nt1:b\r\n$0\r\n\r\n"));
+        assertEquals(canonical, session.requests(canonical), "frames already canonical pass as they came");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.cloakmesh.protocol.filter;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.re2j.Pattern;
 import io.cloakmesh.protocol.resp.RespLimits;
 import io.cloakmesh.protocol.resp.RespProtocolException;
+import io.cloakmesh.protocol.resp.RespWriter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -71,7 +73,9 @@ class FilterFuzzTest {
     private static int checkUpstream(byte[] upstream, int i) throws RespProtocolException {
         CommandReader redis = new CommandReader(RespLimits.DEFAULTS, Integer.MAX_VALUE);
         int[] commands = {0};
-        redis.read(ByteString.fromArray(upstream), (argv, inline) -> {
+        ByteArrayOutputStream canonical = new ByteArrayOutputStream();
+        redis.read(ByteString.fromArray(upstream), (argv, inline, frame) -> {
+            canonical.writeBytes(RespWriter.command(argv));
             assertTrue(!inline, "stream " + i + ": an inline command went upstream");
             String name = new String(argv.get(0), StandardCharsets.ISO_8859_1);
             if (!name.equals(FilterSession.PLACEHOLDER) && !FILTER.judge(0, argv).allowed()) {
@@ -81,6 +85,8 @@ class FilterFuzzTest {
             commands[0]++;
         });
         assertTrue(redis.atBoundary(), "stream " + i + ": a partial command went upstream");
+        assertArrayEquals(canonical.toByteArray(), upstream, "stream " + i + ": upstream got other bytes than the canonical "
+                + "encoding of the commands it reads");
         return commands[0];
     }
 
@@ -112,6 +118,7 @@ class FilterFuzzTest {
             case 2 -> bytes = b("*1\r\n$" + (MAX_COMMAND + random.nextInt(1 << 20)) + "\r\n" + "x".repeat(MAX_COMMAND + 10));
             case 3 -> bytes = b("*" + (1 + random.nextInt(5)) + "\r\n:" + random.nextInt(9) + "\r\n");
             case 4 -> bytes = b("\"\\x46LUSHALL\" 'a\\'b' \"unbalanced\r\n");
+            case 5 -> bytes = b(new String(bytes, StandardCharsets.ISO_8859_1).replaceAll("([*$])([0-9])", "$10$2"));
             default -> {
             }
         }
