@@ -58,11 +58,16 @@ public final class CommandFilter {
     private final FilterRules rules;
     private final CommandTable table;
     private final Map<String, Named> commands = new HashMap<>();
+    /** The db rules' verdict on each of Redis's default 16 dbs, worked out once too. */
+    private final Verdict[] dbVerdicts = new Verdict[16];
 
     public CommandFilter(FilterRules rules, CommandTable table) {
         this.rules = rules;
         this.table = table;
         table.commands().forEach((name, spec) -> commands.put(name, named(spec)));
+        for (int db = 0; db < dbVerdicts.length; db++) {
+            dbVerdicts[db] = db(db).orElse(Verdict.ALLOW);
+        }
     }
 
     private Named named(CommandSpec spec) {
@@ -84,8 +89,12 @@ public final class CommandFilter {
 
     /** The verdict on {@code argv} (the name first) run in db {@code db}. */
     public Verdict judge(long db, List<byte[]> argv) {
+        return judge(db, name(argv.get(0)), argv);
+    }
+
+    /** The same, the name as typed already upper-cased ({@link #name}). */
+    public Verdict judge(long db, String typed, List<byte[]> argv) {
         boolean strict = rules.mode() == FilterRules.Mode.STRICT;
-        String typed = table.name(argv.get(0));
         String name = rules.renames().getOrDefault(typed, typed);
         Named found = resolve(name, argv);
         if (found == null) {
@@ -117,8 +126,8 @@ public final class CommandFilter {
             }
             named = judgeNamed(dbs, spec.name(), spec.group(), connectionControl(spec));
         } else {
-            Optional<Verdict> current = db(db);
-            named = current.isPresent() ? current.get() : found.byName();
+            Verdict current = db >= 0 && db < dbVerdicts.length ? dbVerdicts[(int) db] : db(db).orElse(Verdict.ALLOW);
+            named = current.allowed() ? found.byName() : current;
         }
         return named.allowed() && strict ? strictly(found, argv, keys) : named;
     }

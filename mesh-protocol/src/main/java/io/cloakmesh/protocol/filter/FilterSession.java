@@ -83,24 +83,25 @@ final class FilterSession {
      */
     private void forward(List<byte[]> argv, boolean inline, ByteString canonical) throws RespProtocolException {
         CommandFilter current = filter.get();
+        String typed = current.name(argv.get(0));
         CommandFilter.Verdict verdict = !inline || current.rules().inlineAllowed()
-                ? judge(current, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
+                ? judge(current, typed, argv) : new CommandFilter.Verdict("inline commands (filter.inline = deny)");
         listener.judged(verdict.rule());
         if (!verdict.allowed()) {
             pairing.request(PLACEHOLDER_HEAD);
             forwarded = forwarded.concat(placeholder(verdict.rule()));
             return;
         }
-        RequestHead head = RequestHead.of(current.name(argv.get(0)), argv);
+        RequestHead head = RequestHead.of(typed, argv);
         track(head, argv);
         pairing.request(head);
         forwarded = forwarded.concat(canonical != null ? canonical : ByteString.fromArrayUnsafe(RespWriter.command(argv)));
     }
 
     /** Refused if refused in any db the command may run in. */
-    private CommandFilter.Verdict judge(CommandFilter current, List<byte[]> argv) {
+    private CommandFilter.Verdict judge(CommandFilter current, String typed, List<byte[]> argv) {
         if (dbs.size() == 1 && selects.isEmpty() && !pairing.inTransaction()) {
-            return current.judge(dbs.iterator().next(), argv);
+            return current.judge(dbs.iterator().next(), typed, argv);
         }
         Set<Long> possible = new LinkedHashSet<>(dbs);
         if (pairing.inTransaction()) {
@@ -109,7 +110,7 @@ final class FilterSession {
         // A SELECT not answered yet (or never: CLIENT REPLY OFF) may already have run.
         selects.stream().filter(db -> db >= 0).forEach(possible::add);
         for (long db : possible) {
-            CommandFilter.Verdict verdict = current.judge(db, argv);
+            CommandFilter.Verdict verdict = current.judge(db, typed, argv);
             if (!verdict.allowed()) {
                 return verdict;
             }

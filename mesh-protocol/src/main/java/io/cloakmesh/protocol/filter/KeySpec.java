@@ -7,8 +7,16 @@ import java.util.Set;
  * ({@link Find}), as COMMAND reports it.
  *
  * @param flags RW/RO/OW/RM, access/insert/update/delete, not_key, incomplete, variable_flags
+ * @param notKey channels of sharded pub/sub: routed like keys, but not keys
+ * @param incomplete the spec may miss keys
  */
-public record KeySpec(Set<String> flags, Begin begin, Find find) {
+public record KeySpec(Set<String> flags, Begin begin, Find find, boolean notKey, boolean incomplete) {
+    /** A spec as COMMAND reports it; what its flags say is read once, not for every command judged. */
+    public KeySpec(Set<String> flags, Begin begin, Find find) {
+        this(flags, begin, find, flags.contains("not_key"),
+                flags.contains("incomplete") || begin instanceof UnknownBegin || find instanceof UnknownFind);
+    }
+
     /** Where the keys begin. */
     public sealed interface Begin {
     }
@@ -47,13 +55,4 @@ public record KeySpec(Set<String> flags, Begin begin, Find find) {
     public record UnknownFind() implements Find {
     }
 
-    /** Channels of sharded pub/sub: routed like keys, but not keys. */
-    public boolean notKey() {
-        return flags.contains("not_key");
-    }
-
-    /** The spec may miss keys. */
-    public boolean incomplete() {
-        return flags.contains("incomplete") || begin instanceof UnknownBegin || find instanceof UnknownFind;
-    }
 }

@@ -44,6 +44,9 @@ public final class RespScanner {
     private int lineLength;
     private boolean sawCr;
     private long number;
+    /** Whether the header being read is a bulk string's, and the largest number it may carry. */
+    private boolean bulk;
+    private long headerLimit;
     private boolean negative;
     private boolean digits;
     private long bodyLeft;
@@ -68,9 +71,13 @@ public final class RespScanner {
                     }
                 }
                 case LINE, HEADER, INLINE -> {
-                    if (line(bytes.get())) {
-                        return true;
-                    }
+                    // To the line's end (or the read's) without going round this switch for every byte.
+                    Phase reading = phase;
+                    do {
+                        if (line(bytes.get())) {
+                            return true;
+                        }
+                    } while (phase == reading && bytes.hasRemaining());
                 }
                 case BODY -> {
                     int skip = (int) Math.min(bodyLeft, bytes.remaining());
@@ -118,6 +125,10 @@ public final class RespScanner {
                 number = 0;
                 negative = false;
                 digits = false;
+                bulk = b == '$' || b == '!' || b == '=';
+                // Maps and attributes count pairs: the limit is on their elements.
+                headerLimit = bulk ? limits.maxBulkLength() : b == '%' || b == '|' ? limits.maxAggregateLength() / 2
+                        : limits.maxAggregateLength();
                 phase = Phase.HEADER;
             }
             case '+', '-', ':', ',', '(', '#', '_' -> phase = Phase.LINE;
@@ -171,13 +182,9 @@ public final class RespScanner {
         }
         digits = true;
         number = number * 10 + (b - '0');
-        boolean bulk = type == '$' || type == '!' || type == '=';
-        if (bulk && number > limits.maxBulkLength()) {
-            throw new RespProtocolException("a bulk string declares more than " + limits.maxBulkLength() + " bytes");
-        }
-        long elements = type == '%' || type == '|' ? number * 2 : number;
-        if (!bulk && elements > limits.maxAggregateLength()) {
-            throw new RespProtocolException("an aggregate declares more than " + limits.maxAggregateLength() + " elements");
+        if (number > headerLimit) {
+            throw bulk ? new RespProtocolException("a bulk string declares more than " + limits.maxBulkLength() + " bytes")
+                    : new RespProtocolException("an aggregate declares more than " + limits.maxAggregateLength() + " elements");
         }
     }
 
