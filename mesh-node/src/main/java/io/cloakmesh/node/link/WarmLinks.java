@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * for {@code link.warm-idle} is closed, its replacement dialled a check earlier so that the pool is never
  * empty; those of an exporter that drains or leaves the table are closed. The pool is checked every
  * {@link #PERIOD} and after every use; the oldest ready link is handed out first.
+ *
+ * <p>Under load the pool grows past {@code link.warm-links}, as {@link WarmDemand} sizes it from the opens
+ * that asked for a link, so that back-to-back opens across a long round trip do not find it empty.
  */
 final class WarmLinks {
     private static final Logger LOG = LoggerFactory.getLogger(WarmLinks.class);
@@ -62,6 +65,8 @@ final class WarmLinks {
     private final LogRateLimit failures = new LogRateLimit(Duration.ofSeconds(30));
     /** By exporter link address (host:port): one exit may serve several services over the same links. */
     private final Map<String, List<Warm>> pools = new HashMap<>();
+    /** What each exporter's pool should hold, by the same address. */
+    private final Map<String, WarmDemand> demand = new HashMap<>();
     private Cancellable ticks;
     private boolean stopped;
 
@@ -98,6 +103,7 @@ final class WarmLinks {
         Optional<Detached<?>> taken = Optional.empty();
         synchronized (this) {
             long now = System.nanoTime();
+            demand(exporter.linkAddress()).asked(now);
             Iterator<Warm> it = pools.getOrDefault(exporter.linkAddress(), List.of()).iterator();
             while (taken.isEmpty() && it.hasNext()) {
                 Warm w = it.next();
@@ -140,10 +146,15 @@ final class WarmLinks {
             long lastingFor = Math.min(PERIOD.toNanos(), settings.warmIdle().toNanos() / 2);
             long lasting = pool.stream().filter(w -> w.readyAt == 0
                     || now - w.readyAt < settings.warmIdle().toNanos() - lastingFor).count();
-            for (long n = lasting; n < settings.warmLinks(); n++) {
+            for (long n = lasting; n < demand(address).target(now); n++) {
                 pool.add(dial(address, exporter));
             }
         });
+        demand.keySet().retainAll(wanted.keySet());
+    }
+
+    private WarmDemand demand(String address) {
+        return demand.computeIfAbsent(address, a -> new WarmDemand(settings.warmLinks(), settings.warmIdle()));
     }
 
     private Warm dial(String address, ExportRow exporter) {
@@ -154,6 +165,7 @@ final class WarmLinks {
         authenticated.thenRun(() -> {
             synchronized (this) {
                 warm.readyAt = System.nanoTime();
+                demand(address).ready(warm.readyAt - warm.startedAt);
             }
         });
         warm.link.materialized().whenComplete((done, failure) -> {
