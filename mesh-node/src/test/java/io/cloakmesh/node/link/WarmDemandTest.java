@@ -11,16 +11,14 @@ class WarmDemandTest {
 
     @Test
     void withoutOpensThePoolIsTheSetting() {
-        WarmDemand demand = new WarmDemand(2, WARM_IDLE);
-        demand.ready(70 * MS);
+        WarmDemand demand = demand(2, 70);
         assertEquals(2, demand.target(0));
     }
 
     /** The WAN bench's case: an open every 31 ms, a replacement ready 70 ms after its dial (20 ms round trip). */
     @Test
     void backToBackOpensGrowThePoolToTwiceWhatArrivesDuringAReplacement() {
-        WarmDemand demand = new WarmDemand(2, WARM_IDLE);
-        demand.ready(70 * MS);
+        WarmDemand demand = demand(2, 70);
         long t = 0;
         for (int i = 0; i < 33; i++, t += 31 * MS) {
             demand.asked(t);
@@ -33,8 +31,7 @@ class WarmDemandTest {
 
     @Test
     void thePeakIsTheBusiestWindowNotTheAverage() {
-        WarmDemand demand = new WarmDemand(2, WARM_IDLE);
-        demand.ready(100 * MS);
+        WarmDemand demand = demand(2, 100);
         long t = 0;
         for (int i = 0; i < 10; i++, t += 900 * MS) {
             demand.asked(t);  // one open every 0.9 s: at most 2 in a window
@@ -48,14 +45,12 @@ class WarmDemandTest {
 
     @Test
     void growthIsBounded() {
-        WarmDemand demand = new WarmDemand(2, WARM_IDLE);
-        demand.ready(100 * MS);
+        WarmDemand demand = demand(2, 100);
         for (int i = 0; i < 1000; i++) {
             demand.asked(i * MS);
         }
         assertEquals(2 * WarmDemand.MAX_GROWTH, demand.target(1000 * MS));
-        WarmDemand large = new WarmDemand(20, WARM_IDLE);
-        large.ready(100 * MS);
+        WarmDemand large = demand(20, 100);
         for (int i = 0; i < 2000; i++) {
             large.asked(i * MS / 2);
         }
@@ -74,5 +69,12 @@ class WarmDemandTest {
             demand.ready(400 * MS);
         }
         assertEquals(8, demand.target(1000 * MS), "slower dials: 4 in flight, at most 8 times the setting");
+    }
+
+    /** A demand whose links took {@code readyMs} from dial to ready. */
+    private static WarmDemand demand(int warmLinks, long readyMs) {
+        WarmDemand demand = new WarmDemand(warmLinks, WARM_IDLE);
+        demand.ready(readyMs * MS);
+        return demand;
     }
 }
