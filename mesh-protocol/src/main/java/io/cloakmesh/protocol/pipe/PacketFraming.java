@@ -17,8 +17,8 @@ import org.apache.pekko.util.ByteString;
 final class PacketFraming {
     private final PacketSealer sealer;
     private final PacketOpener opener;
-    /** The start of a packet split across reads. */
-    private final byte[] partialPacket = new byte[Packets.PACKET_LENGTH];
+    /** The start of a packet split across reads; made when a read first ends inside a packet (an idle connection has none). */
+    private byte[] partialPacket;
     private int partialFill;
 
     PacketFraming(SessionKeys keys, Role self) {
@@ -64,6 +64,9 @@ final class PacketFraming {
             len -= Packets.PACKET_LENGTH;
         }
         if (len > 0) {
+            if (partialPacket == null) {
+                partialPacket = new byte[Packets.PACKET_LENGTH];
+            }
             System.arraycopy(src, off, partialPacket, 0, len);
             partialFill = len;
         }
