@@ -42,18 +42,14 @@ public final class CommandFilter {
      * @param byName the command and group rules' verdict (as {@link #judgeNamed} gives it with no db)
      * @param strictByName strict mode's verdict on the name (dangerous commands, scripts)
      * @param keylessData a command that reads, writes or reveals data even without keys (not connection control)
+     * @param touchesOtherDbs the dbs it acts on are other than (or more than) the connection's: judged the long way
      * @param subcommands by upper-case subcommand name
      */
     private record Named(CommandSpec spec, Verdict byName, Verdict strictByName, boolean keylessData,
-            Map<String, Named> subcommands) {
-        /** Whether the dbs it acts on are other than (or more than) the connection's: then judged the long way. */
-        boolean touchesOtherDbs() {
-            return switch (spec.name()) {
-                case "SELECT", "SWAPDB", "MOVE", "COPY", "FLUSHALL" -> true;
-                default -> false;
-            };
-        }
+            boolean touchesOtherDbs, Map<String, Named> subcommands) {
     }
+
+    private static final Set<String> OTHER_DBS = Set.of("SELECT", "SWAPDB", "MOVE", "COPY", "FLUSHALL");
 
     private final FilterRules rules;
     private final CommandTable table;
@@ -75,7 +71,8 @@ public final class CommandFilter {
         spec.subcommands().forEach((sub, subSpec) -> subcommands.put(sub, named(subSpec)));
         boolean control = connectionControl(spec);
         return new Named(spec, judgeNamed(List.of(), spec.name(), spec.group(), control), strictByName(spec),
-                !control && spec.aclCategories().stream().anyMatch(DATA::contains), Map.copyOf(subcommands));
+                !control && spec.aclCategories().stream().anyMatch(DATA::contains), OTHER_DBS.contains(spec.name()),
+                Map.copyOf(subcommands));
     }
 
     public FilterRules rules() {

@@ -19,21 +19,12 @@ public final class RespWriter {
 
     /** A command as Redis reads it, an array of bulk strings, written straight into one exactly sized array. */
     public static byte[] command(List<byte[]> argv) {
-        byte[] out = new byte[commandSize(argv)];
-        command(argv, out, 0);
-        return out;
-    }
-
-    private static int commandSize(List<byte[]> argv) {
         int size = 1 + digits(argv.size()) + 2;
         for (byte[] a : argv) {
             size += 1 + digits(a.length) + 2 + a.length + 2;
         }
-        return size;
-    }
-
-    private static int command(List<byte[]> argv, byte[] out, int at) {
-        at = header(out, at, '*', argv.size());
+        byte[] out = new byte[size];
+        int at = header(out, 0, '*', argv.size());
         for (byte[] a : argv) {
             at = header(out, at, '$', a.length);
             System.arraycopy(a, 0, out, at, a.length);
@@ -41,7 +32,7 @@ public final class RespWriter {
             out[at++] = '\r';
             out[at++] = '\n';
         }
-        return at;
+        return out;
     }
 
     private static int header(byte[] out, int at, char type, int count) {
