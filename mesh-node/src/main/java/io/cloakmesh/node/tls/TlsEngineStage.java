@@ -1,6 +1,7 @@
 package io.cloakmesh.node.tls;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
@@ -29,17 +30,24 @@ import org.apache.pekko.util.ByteString;
  * <p>Bounded: the network is read only when the engine needs more to make progress and what it
  * decrypted has been taken, the application only when what it encrypted has been sent; each step
  * handles at most {@link #CHUNK} bytes of either.
+ *
+ * <p>Few copies, no zeroed arrays on the bulk path: the engine encrypts and decrypts into a buffer
+ * reused by every connection of the thread, and each step's output leaves as one array copied from it
+ * (which the JIT fills without zeroing it first); ciphertext is decrypted where the transport's read put
+ * it, so only a record cut by a read is copied, to be made whole.
  */
 final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
     /** Bytes of plaintext encrypted, or decrypted, before they are passed on. */
     private static final int CHUNK = 64 * 1024;
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    /** Plaintext from which records are encrypted into an array of their own rather than copied out of a reused one. */
-    private static final int BULK = 8 * 1024;
-    /** TLS's largest plaintext per record, and a bound on what a record adds to it (header, tag, type, padding). */
-    private static final int MAX_FRAGMENT = 16 * 1024;
-    private static final int RECORD_OVERHEAD = 512;
+    /** Nothing, read only (shared). */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final int RECORD_HEADER = 5;
+    /**
+     * Where the engine writes, one per thread: a step's output is copied out before the step ends, so the
+     * connections a thread runs take turns. Room for a chunk and one record of the largest size, since
+     * the engine wants that much free for each record it makes or opens.
+     */
+    private static final ThreadLocal<ByteBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
     private final Inlet<ByteString> plainIn = Inlet.create("TlsEngine.plainIn");
     private final Outlet<ByteString> cipherOut = Outlet.create("TlsEngine.cipherOut");
@@ -67,16 +75,33 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
         return shape;
     }
 
+    /** This thread's scratch buffer, cleared, with room for a chunk and a record of {@code recordSize} bytes. */
+    private static ByteBuffer scratch(int recordSize) {
+        ByteBuffer[] holder = SCRATCH.get();
+        if (holder[0] == null || holder[0].capacity() < CHUNK + recordSize) {
+            holder[0] = ByteBuffer.allocate(CHUNK + recordSize);
+        }
+        return holder[0].clear();
+    }
+
+    /** What the engine wrote to {@code scratch}, as an element of its own. */
+    private static ByteString copyOut(ByteBuffer scratch) {
+        return scratch.position() == 0 ? ByteString.emptyByteString()
+                : ByteString.fromArrayUnsafe(Arrays.copyOf(scratch.array(), scratch.position()));
+    }
+
     @Override
     public GraphStageLogic createLogic(Attributes inheritedAttributes) {
         return new GraphStageLogic(shape) {
             private SSLEngine engine;
-            private ByteBuffer netBuffer;
             /**
-             * Ciphertext received and not yet decrypted (at most one partial record and one element), ready to
-             * be read: writable, since the engine decrypts in place.
+             * Ciphertext received and not yet decrypted, ready to be read: the array of the element it came in
+             * (the stage owns what the transport hands it, and the engine decrypts in place), or the start of
+             * that element copied after a record an earlier one cut short.
              */
-            private ByteBuffer fromNetwork;
+            private ByteBuffer fromNetwork = EMPTY;
+            /** Ciphertext received after the record made whole in {@link #fromNetwork}, read once that is done. */
+            private ByteBuffer nextFromNetwork = EMPTY;
             /** Plaintext decrypted and not yet taken by the application. */
             private ByteString toApplication = ByteString.emptyByteString();
             /** Plaintext from the application not yet encrypted. */
@@ -105,7 +130,7 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                 setHandler(cipherIn, new AbstractInHandler() {
                     @Override
                     public void onPush() {
-                        received(grab(cipherIn));
+                        received(ByteBuffer.wrap(grab(cipherIn).toArrayUnsafe()));
                         drive();
                     }
 
@@ -146,8 +171,6 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
             @Override
             public void preStart() {
                 engine = engines.get();
-                netBuffer = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-                fromNetwork = ByteBuffer.allocate(netBuffer.capacity()).flip();
                 try {
                     engine.beginHandshake();
                 } catch (SSLException e) {
@@ -157,19 +180,28 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                 drive();
             }
 
-            /** Appends {@code bytes} to what is left of the network's input, in a buffer no larger than both need. */
-            private void received(ByteString bytes) {
+            /**
+             * Takes {@code bytes} as what is read next. When a record begun earlier is still incomplete, only the
+             * bytes that complete it are copied to it; the rest waits in {@link #nextFromNetwork} until it is done.
+             */
+            private void received(ByteBuffer bytes) {
                 int pending = fromNetwork.remaining();
-                int needed = Math.max(pending + bytes.size(), netBuffer.capacity());
-                if (fromNetwork.capacity() < needed || fromNetwork.capacity() > 4 * needed) {
-                    ByteBuffer resized = ByteBuffer.allocate(needed);
-                    resized.put(fromNetwork);
-                    fromNetwork = resized;
-                } else {
-                    fromNetwork.compact();
+                if (pending == 0) {
+                    fromNetwork = bytes;
+                    return;
                 }
-                bytes.copyToBuffer(fromNetwork);
-                fromNetwork.flip();
+                if (!verified) {
+                    // Handshake messages are few and short, and until the peer is known its bytes are not trusted to be records.
+                    fromNetwork = ByteBuffer.allocate(pending + bytes.remaining()).put(fromNetwork).put(bytes).flip();
+                    return;
+                }
+                int record = pending + bytes.remaining() < RECORD_HEADER ? pending + bytes.remaining()
+                        : RECORD_HEADER + ((byteAt(3, bytes) & 0xff) << 8 | byteAt(4, bytes) & 0xff);
+                int take = Math.max(0, Math.min(bytes.remaining(), record - pending));
+                ByteBuffer whole = ByteBuffer.allocate(pending + take);
+                whole.put(fromNetwork).put(bytes.slice().limit(take)).flip();
+                fromNetwork = whole;
+                nextFromNetwork = bytes.position(bytes.position() + take);
             }
 
             /** Makes every step the engine and the four ports allow now. */
@@ -245,25 +277,20 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
 
             /** Encrypts what the application sent (or the handshake's or closing messages), up to one chunk. */
             private boolean wrap() throws SSLException {
-                ByteString out = ByteString.emptyByteString();
-                boolean progress = false;
                 // One view of the application's bytes for all records of this step: a ByteString of several
                 // parts is copied whole each time it is made a buffer.
                 ByteBuffer source = fromApplication.isEmpty() ? EMPTY : fromApplication.asByteBuffer();
-                ByteBuffer sink = sinkFor(source.remaining());
+                int recordSize = engine.getSession().getPacketBufferSize();
+                ByteBuffer sink = scratch(recordSize);
                 int consumed = 0;
-                while (true) {
+                boolean progress = false;
+                while (sink.remaining() >= recordSize) {
                     SSLEngineResult result = engine.wrap(source, sink);
                     if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                        // The engine wants room for a whole record of the largest size: what is written goes on,
-                        // and only a buffer too small even when empty grows.
                         if (sink.position() == 0) {
-                            netBuffer = ByteBuffer.allocate(Math.max(netBuffer.capacity() * 2,
-                                    engine.getSession().getPacketBufferSize()));
+                            throw new SSLException("the engine wants more than " + sink.capacity() + " bytes for a record");
                         }
-                        out = out.concat(handOver(sink));
-                        sink = sinkFor(source.remaining());
-                        continue;
+                        break;
                     }
                     consumed += result.bytesConsumed();
                     if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
@@ -273,41 +300,14 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                     SSLEngineResult.HandshakeStatus next = result.getHandshakeStatus();
                     boolean more = next == SSLEngineResult.HandshakeStatus.NEED_WRAP
                             || next == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && source.hasRemaining()
-                            && out.size() + sink.position() < CHUNK;
+                            && consumed < CHUNK;
                     if (!more || result.getStatus() == SSLEngineResult.Status.CLOSED) {
                         break;
                     }
                 }
-                out = out.concat(handOver(sink));
                 fromApplication = fromApplication.drop(consumed);
-                toNetwork = toNetwork.concat(out);
+                toNetwork = toNetwork.concat(copyOut(sink));
                 return progress;
-            }
-
-            /**
-             * Where the next records go: for a few records' worth of plaintext, an array of their size that is
-             * handed on as it is; for less, the reused record buffer, copied out (the engine wants room for a
-             * record of the largest size each time, far more than a short message needs).
-             */
-            private ByteBuffer sinkFor(int plaintext) {
-                netBuffer.clear();
-                if (plaintext < BULK) {
-                    return netBuffer;
-                }
-                int records = (Math.min(plaintext, CHUNK) + MAX_FRAGMENT - 1) / MAX_FRAGMENT;
-                return ByteBuffer.allocate((records - 1) * (MAX_FRAGMENT + RECORD_OVERHEAD) + netBuffer.capacity());
-            }
-
-            /** The bytes written to {@code sink}, as an element: its own array when it is not the reused buffer. */
-            private ByteString handOver(ByteBuffer sink) {
-                if (sink.position() == 0) {
-                    return ByteString.emptyByteString();
-                }
-                if (sink == netBuffer) {
-                    sink.flip();
-                    return ByteString.fromByteBuffer(sink);
-                }
-                return ByteString.fromArrayUnsafe(sink.array(), 0, sink.position());
             }
 
             /**
@@ -316,47 +316,44 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
              */
             private boolean unwrapOrRead() throws SSLException {
                 boolean progress = false;
-                boolean needMore = !fromNetwork.hasRemaining();
-                // Decrypted straight into the array handed on, one per step: the whole records received bound
-                // their plaintext. The engine checks the room before it checks that a record is whole, so an
-                // incomplete record is left to the network first once the session is up.
-                ByteBuffer plain = EMPTY;
-                int least = 0;
-                while (!needMore && toApplication.size() + plain.position() < CHUNK && !engine.isInboundDone()) {
-                    if (!plain.hasRemaining()) {
-                        keep(plain);
-                        int whole = wholeRecords();
-                        if (whole == 0 && verified) {
+                boolean handshakeStep = false;
+                boolean needMore = false;
+                ByteBuffer plain = scratch(engine.getSession().getApplicationBufferSize());
+                while (toApplication.size() + plain.position() < CHUNK && !engine.isInboundDone()) {
+                    // Once the session is up, an incomplete record is left to the network before the engine sees
+                    // it (the engine checks the room before it checks that a record is whole); before, the engine
+                    // judges what arrived, garbage included.
+                    if (!fromNetwork.hasRemaining() || verified && incompleteRecord()) {
+                        if (!nextFromNetwork.hasRemaining()) {
                             needMore = true;
                             break;
                         }
-                        plain = ByteBuffer.allocate(Math.max(least, Math.min(whole == 0 ? fromNetwork.remaining() : whole, CHUNK)));
+                        ByteBuffer next = nextFromNetwork;
+                        nextFromNetwork = EMPTY;
+                        received(next);
+                        continue;
                     }
                     SSLEngineResult result = engine.unwrap(fromNetwork, plain);
-                    switch (result.getStatus()) {
-                        case BUFFER_UNDERFLOW -> needMore = true;
-                        case BUFFER_OVERFLOW -> {
-                            least = plain.position() > 0 ? least
-                                    : Math.max(least * 2, engine.getSession().getApplicationBufferSize());
-                            keep(plain);
-                            plain = EMPTY;
-                        }
-                        default -> {
-                            if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
-                                needMore = true;
-                                break;
-                            }
-                            progress = true;
-                            needMore = !fromNetwork.hasRemaining();
-                            if (!verified || result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
-                                    && result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
-                                keep(plain);
-                                return true;  // the handshake's next step (a task, an answer, the verification) first
-                            }
-                        }
+                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                        throw new SSLException("the engine wants more than " + plain.remaining() + " bytes for a record");
+                    }
+                    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                        needMore = true;
+                        break;
+                    }
+                    progress = true;
+                    if (!verified || result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                            && result.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP) {
+                        handshakeStep = true;  // the handshake's next step (a task, an answer, the verification) first
+                        break;
                     }
                 }
-                keep(plain);
+                if (plain.position() > 0) {
+                    toApplication = toApplication.concat(copyOut(plain));
+                }
+                if (handshakeStep) {
+                    return true;
+                }
                 if (needMore && !engine.isInboundDone() && toApplication.isEmpty()) {
                     if (networkDone) {
                         // The peer's TCP ended without a close_notify: the end of its stream all the same.
@@ -374,25 +371,18 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                 return progress;
             }
 
-            /** Passes on what was decrypted into {@code plain}, its array as it is. */
-            private void keep(ByteBuffer plain) {
-                if (plain.position() > 0) {
-                    toApplication = toApplication.concat(ByteString.fromArrayUnsafe(plain.array(), 0, plain.position()));
-                }
+            /** Byte {@code i} of what is received, continued by {@code next}. */
+            private byte byteAt(int i, ByteBuffer next) {
+                int pending = fromNetwork.remaining();
+                return i < pending ? fromNetwork.get(fromNetwork.position() + i) : next.get(next.position() + i - pending);
             }
 
-            /** Bytes of the whole TLS records at the start of what was received (each a 5-byte header and its length). */
-            private int wholeRecords() {
+            /** Whether what was received starts with a record not yet whole (each is a 5-byte header and its length). */
+            private boolean incompleteRecord() {
                 int at = fromNetwork.position();
-                int end = fromNetwork.limit();
-                while (end - at >= RECORD_HEADER) {
-                    int length = RECORD_HEADER + ((fromNetwork.get(at + 3) & 0xff) << 8 | fromNetwork.get(at + 4) & 0xff);
-                    if (end - at < length) {
-                        break;
-                    }
-                    at += length;
-                }
-                return at - fromNetwork.position();
+                int available = fromNetwork.remaining();
+                return available < RECORD_HEADER
+                        || available < RECORD_HEADER + ((fromNetwork.get(at + 3) & 0xff) << 8 | fromNetwork.get(at + 4) & 0xff);
             }
 
             /** Ends each direction once the engine has closed it and its last bytes are out. */
@@ -415,10 +405,9 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                 failed.accept(e);
                 ByteString alert = ByteString.emptyByteString();
                 try {
-                    netBuffer.clear();
-                    engine.wrap(EMPTY, netBuffer);
-                    netBuffer.flip();
-                    alert = ByteString.fromByteBuffer(netBuffer);
+                    ByteBuffer sink = scratch(engine.getSession().getPacketBufferSize());
+                    engine.wrap(EMPTY, sink);
+                    alert = copyOut(sink);
                 } catch (SSLException | RuntimeException ignored) {
                     // No alert to send: fail at once.
                 }
