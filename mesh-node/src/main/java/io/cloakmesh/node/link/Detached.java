@@ -1,10 +1,13 @@
 package io.cloakmesh.node.link;
 
+import java.time.Duration;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.StreamSubscriptionTimeoutTerminationMode;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.AsPublisher;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -19,7 +22,9 @@ import org.reactivestreams.Subscriber;
  * A connection flow run now and attached later: lets a node connect (and learn whether the far side
  * said yes) before it commits a client's connection to it, so a failed attempt can be dropped and the
  * next one tried without the client noticing. Backpressure crosses the seam through Reactive Streams
- * demand, so nothing is buffered beyond a few elements.
+ * demand, so nothing is buffered beyond a few elements. Its owner attaches or closes it: it waits as long
+ * as that takes (Pekko's subscription timeout, which would cancel a publisher left unattached for 5 s
+ * and leave a warm link that fails its client, does not apply).
  *
  * @param <M> the connection flow's materialized value
  */
@@ -41,7 +46,8 @@ final class Detached<M> {
                         .viaMat(KillSwitches.single(), Keep.both())
                         .viaMat(connection, Keep.both())
                         .toMat(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), Keep.both())
-                        .withAttributes(attributes)
+                        .withAttributes(attributes.and(ActorAttributes.streamSubscriptionTimeout(Duration.ofDays(365),
+                                StreamSubscriptionTimeoutTerminationMode.noop())))
                         .run(materializer);
         Subscriber<ByteString> in = run.first().first().first();
         Publisher<ByteString> out = run.second();
