@@ -6,15 +6,18 @@ import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.node.transport.Transport;
+import io.cloakmesh.node.transport.Transports;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,7 +26,6 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
@@ -40,24 +42,31 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Under load the pool grows past {@code link.warm-links}, as {@link WarmDemand} sizes it from the opens
  * that asked for a link, so that back-to-back opens across a long round trip do not find it empty.
+ *
+ * <p>Each warm link runs on one of the transport's places (a Netty event loop, with its socket), spread
+ * evenly, and an open takes one of its own place first: then the client's connection and its link share a
+ * thread, as a link dialled for the client does, and no byte between them changes threads.
  */
 final class WarmLinks {
     private static final Logger LOG = LoggerFactory.getLogger(WarmLinks.class);
     static final Duration PERIOD = Duration.ofSeconds(1);
 
-    /** One warm link; {@code readyAt} is 0 while its handshake runs. */
+    /** One warm link, running on the transport's place {@code placement}; {@code readyAt} is 0 while its handshake runs. */
     private static final class Warm {
         final Detached<CompletionStage<Done>> link;
+        final int placement;
         final long startedAt = System.nanoTime();
         long readyAt;
 
-        Warm(Detached<CompletionStage<Done>> link) {
+        Warm(Detached<CompletionStage<Done>> link, int placement) {
             this.link = link;
+            this.placement = placement;
         }
     }
 
     private final ActorSystem<?> system;
     private final Materializer materializer;
+    private final Transport transport;
     private final RouteView routes;
     private final LinkSettings settings;
     private final BiFunction<ExportRow, CompletableFuture<Done>, Flow<ByteString, ByteString, CompletionStage<Done>>> wire;
@@ -76,6 +85,7 @@ final class WarmLinks {
             Supplier<Collection<ImportSettings>> imports) {
         this.system = system;
         this.materializer = Materializer.matFromSystem(system);
+        this.transport = Transports.of(system);
         this.routes = routes;
         this.settings = settings;
         this.wire = wire;
@@ -98,19 +108,27 @@ final class WarmLinks {
         pools.clear();
     }
 
-    /** A warm link to {@code exporter}, through its handshake and still fresh, if one is ready; never twice. */
+    /**
+     * A warm link to {@code exporter}, through its handshake and still fresh, if one is ready; never twice.
+     * The oldest on the caller's own place, else the oldest on any.
+     */
     Optional<Detached<?>> take(ExportRow exporter) {
+        OptionalInt here = transport.placementHere();
         Optional<Detached<?>> taken = Optional.empty();
         synchronized (this) {
             long now = System.nanoTime();
             demand(exporter.linkAddress()).asked(now);
-            Iterator<Warm> it = pools.getOrDefault(exporter.linkAddress(), List.of()).iterator();
-            while (taken.isEmpty() && it.hasNext()) {
-                Warm w = it.next();
-                if (w.readyAt != 0 && now - w.readyAt < settings.warmIdle().toNanos()) {
-                    it.remove();
-                    taken = Optional.of(w.link);
+            List<Warm> pool = pools.getOrDefault(exporter.linkAddress(), List.of());
+            Warm chosen = null;
+            for (Warm w : pool) {
+                if (w.readyAt != 0 && now - w.readyAt < settings.warmIdle().toNanos()
+                        && (chosen == null || chosen.placement != here.orElse(-1) && w.placement == here.orElse(-1))) {
+                    chosen = w;
                 }
+            }
+            if (chosen != null) {
+                pool.remove(chosen);
+                taken = Optional.of(chosen.link);
             }
         }
         if (taken.isPresent()) {
@@ -144,10 +162,13 @@ final class WarmLinks {
             // A link in its last refill period is replaced now, while it can still serve: links dialled at the
             // same moment expire together, and a client must not find the pool empty in between.
             long lastingFor = Math.min(PERIOD.toNanos(), settings.warmIdle().toNanos() / 2);
-            long lasting = pool.stream().filter(w -> w.readyAt == 0
-                    || now - w.readyAt < settings.warmIdle().toNanos() - lastingFor).count();
-            for (long n = lasting; n < demand(address).target(now); n++) {
-                pool.add(dial(address, exporter));
+            int[] lastingOnPlace = new int[transport.placements().size()];
+            pool.stream().filter(w -> w.readyAt == 0 || now - w.readyAt < settings.warmIdle().toNanos() - lastingFor)
+                    .forEach(w -> lastingOnPlace[w.placement]++);
+            for (long n = Arrays.stream(lastingOnPlace).sum(); n < demand(address).target(now); n++) {
+                int placement = fewest(lastingOnPlace);
+                lastingOnPlace[placement]++;
+                pool.add(dial(address, exporter, placement));
             }
         });
         demand.keySet().retainAll(wanted.keySet());
@@ -157,11 +178,23 @@ final class WarmLinks {
         return demand.computeIfAbsent(address, a -> new WarmDemand(settings.warmLinks(), settings.warmIdle()));
     }
 
-    private Warm dial(String address, ExportRow exporter) {
+    /** The index of the smallest count, the first of equals. */
+    private static int fewest(int[] counts) {
+        int least = 0;
+        for (int i = 1; i < counts.length; i++) {
+            if (counts[i] < counts[least]) {
+                least = i;
+            }
+        }
+        return least;
+    }
+
+    private Warm dial(String address, ExportRow exporter, int placement) {
         CompletableFuture<Done> authenticated = new CompletableFuture<>();
         // The wire completes when the exit's side ends: a warm link the exit closed (it drains, or the link
         // sat too long) must leave the pool at once, not fail a client's open later.
-        Warm warm = new Warm(Detached.run(wire.apply(exporter, authenticated), materializer, Attributes.none()));
+        Warm warm = new Warm(Detached.run(wire.apply(exporter, authenticated), materializer,
+                transport.placements().get(placement)), placement);
         authenticated.thenRun(() -> {
             synchronized (this) {
                 warm.readyAt = System.nanoTime();

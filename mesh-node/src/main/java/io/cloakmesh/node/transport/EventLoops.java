@@ -9,9 +9,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -81,12 +83,22 @@ public final class EventLoops implements AutoCloseable {
 
     /** The loop the calling thread is, if it is one; otherwise the next in turn. */
     EventLoop currentOrNext() {
-        for (EventLoop loop : loops) {
-            if (loop.inEventLoop()) {
-                return loop;
+        OptionalInt here = indexHere();
+        return here.isPresent() ? loops.get(here.getAsInt()) : group.next();
+    }
+
+    /** The index in {@link #all} of the loop the calling thread is, if it is one. */
+    OptionalInt indexHere() {
+        for (int i = 0; i < loops.size(); i++) {
+            if (loops.get(i).inEventLoop()) {
+                return OptionalInt.of(i);
             }
         }
-        return group.next();
+        return OptionalInt.empty();
+    }
+
+    List<EventLoop> all() {
+        return Collections.unmodifiableList(loops);
     }
 
     ExecutorService resolver() {

@@ -1,9 +1,12 @@
 package io.cloakmesh.node.transport;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.ActorAttributes;
@@ -22,10 +25,12 @@ import org.apache.pekko.util.ByteString;
 public final class NettyTransport implements Transport {
     private final Materializer materializer;
     private final EventLoops loops;
+    private final List<Attributes> placements;
 
     public NettyTransport(ActorSystem system, EventLoops loops) {
         this.materializer = Materializer.matFromSystem(system);
         this.loops = loops;
+        this.placements = loops.all().stream().map(this::on).toList();
     }
 
     @Override
@@ -35,6 +40,21 @@ public final class NettyTransport implements Transport {
 
     EventLoops loops() {
         return loops;
+    }
+
+    @Override
+    public List<Attributes> placements() {
+        return placements;
+    }
+
+    @Override
+    public OptionalInt placementHere() {
+        return loops.indexHere();
+    }
+
+    /** Runs a stream on {@code loop}'s thread. */
+    private Attributes on(EventLoop loop) {
+        return ActorAttributes.dispatcher(loops.dispatcherOf(loop));
     }
 
     @Override
@@ -65,7 +85,7 @@ public final class NettyTransport implements Transport {
 
             @Override
             public Attributes colocated() {
-                return ActorAttributes.dispatcher(loops.dispatcherOf(channel.eventLoop()));
+                return on(channel.eventLoop());
             }
         };
     }

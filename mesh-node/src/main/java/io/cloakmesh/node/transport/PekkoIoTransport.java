@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -29,6 +30,16 @@ public final class PekkoIoTransport implements Transport {
     @Override
     public TransportKind kind() {
         return TransportKind.PEKKO_IO;
+    }
+
+    @Override
+    public List<Attributes> placements() {
+        return List.of(Attributes.none());
+    }
+
+    @Override
+    public OptionalInt placementHere() {
+        return OptionalInt.empty();
     }
 
     @Override

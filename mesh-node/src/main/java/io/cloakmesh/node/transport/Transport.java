@@ -2,7 +2,9 @@ package io.cloakmesh.node.transport;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.Attributes;
@@ -33,6 +35,15 @@ public interface Transport {
 
     /** Which implementation this is, as the setting names it. */
     TransportKind kind();
+
+    /**
+     * Where a stream can be run so that the connections it dials share its thread (Netty: one place per
+     * event loop); a single place, any thread, where the transport has no such threads.
+     */
+    List<Attributes> placements();
+
+    /** The index in {@link #placements} of the place the calling thread runs, if it runs one. */
+    OptionalInt placementHere();
 
     /** An accepted connection, to be handled once. */
     interface Incoming {
