@@ -107,6 +107,10 @@ syscalls_per_get() { # pid port gets: strace -c -f on the process over that many
   kill -INT $tracer; wait $tracer 2>/dev/null || true
   awk -v n="$3" '$NF == "total" {printf "%.1f", $4 / n}' "$work/strace-$1"
 }
+get_value() { # redis-port bytes [redis-cli options]: the key redis-benchmark's GETs read (key:__rand_int__) holds that many bytes
+  # shellcheck disable=SC2086  # the options are words
+  head -c "$2" /dev/zero | tr '\0' v | redis-cli ${3:-} -p "$1" -x set key:__rand_int__ >/dev/null
+}
 one_client() { # port requests: GETs per second with one client (latency-bound)
   local out
   out=$(redis-benchmark -p "$1" -c 1 -n "$2" -t get --csv 2>>"$work/bench-errors.log" \
@@ -118,3 +122,15 @@ median() { # numbers on stdin, space-separated; "failed" if none
     | awk '{a[NR]=$1} END {if (NR == 0) print "failed"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 cpu_model() { lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}'; }
+alloc_start() { # "PID ...": starts a recording of per-thread allocation totals in each of those JVMs
+  local p
+  for p in $1; do jcmd "$p" JFR.start name=bench-alloc settings="$root/scripts/bench/alloc.jfc" >/dev/null; done
+}
+alloc_per_request() { # "PID ..." requests: bytes those JVMs allocated since alloc_start, per request (stops the recordings)
+  local p sum=0
+  for p in $1; do
+    jcmd "$p" JFR.stop name=bench-alloc filename="$work/alloc-$p.jfr" >/dev/null
+    sum=$((sum + $(python3 "$root/scripts/bench/alloc.py" "$work/alloc-$p.jfr")))
+  done
+  awk -v b="$sum" -v n="$2" 'BEGIN { printf "%.0f", b / n }'
+}
