@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -113,7 +112,7 @@ final class WarmLinks {
      * The oldest on the caller's own place, else the oldest on any.
      */
     Optional<Detached<?>> take(ExportRow exporter) {
-        OptionalInt here = transport.placementHere();
+        int here = transport.placementHere().orElse(-1);
         Optional<Detached<?>> taken = Optional.empty();
         synchronized (this) {
             long now = System.nanoTime();
@@ -121,8 +120,9 @@ final class WarmLinks {
             List<Warm> pool = pools.getOrDefault(exporter.linkAddress(), List.of());
             Warm chosen = null;
             for (Warm w : pool) {
-                if (w.readyAt != 0 && now - w.readyAt < settings.warmIdle().toNanos()
-                        && (chosen == null || chosen.placement != here.orElse(-1) && w.placement == here.orElse(-1))) {
+                boolean ready = w.readyAt != 0 && now - w.readyAt < settings.warmIdle().toNanos();
+                // The pool is oldest first: keep the first ready link, unless a later one is on this place and it is not.
+                if (ready && (chosen == null || chosen.placement != here && w.placement == here)) {
                     chosen = w;
                 }
             }
