@@ -91,6 +91,11 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
         return holder[0].clear();
     }
 
+    /** The bytes of a whole TLS record whose header's length field is {@code high}, {@code low}. */
+    private static int recordLength(byte high, byte low) {
+        return RECORD_HEADER + ((high & 0xff) << 8 | low & 0xff);
+    }
+
     /** What the engine wrote to {@code scratch}, as an element of its own. */
     private static ByteString copyOut(ByteBuffer scratch) {
         return scratch.position() == 0 ? ByteString.emptyByteString()
@@ -203,7 +208,7 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
                     return;
                 }
                 int record = pending + bytes.remaining() < RECORD_HEADER ? pending + bytes.remaining()
-                        : RECORD_HEADER + ((byteAt(3, bytes) & 0xff) << 8 | byteAt(4, bytes) & 0xff);
+                        : recordLength(byteAt(3, bytes), byteAt(4, bytes));
                 int take = Math.max(0, Math.min(bytes.remaining(), record - pending));
                 ByteBuffer whole = ByteBuffer.allocate(pending + take);
                 whole.put(fromNetwork).put(bytes.slice().limit(take)).flip();
@@ -388,8 +393,7 @@ final class TlsEngineStage extends GraphStage<BidiShape<ByteString, ByteString, 
             private boolean incompleteRecord() {
                 int at = fromNetwork.position();
                 int available = fromNetwork.remaining();
-                return available < RECORD_HEADER
-                        || available < RECORD_HEADER + ((fromNetwork.get(at + 3) & 0xff) << 8 | fromNetwork.get(at + 4) & 0xff);
+                return available < RECORD_HEADER || available < recordLength(fromNetwork.get(at + 3), fromNetwork.get(at + 4));
             }
 
             /** Ends each direction once the engine has closed it and its last bytes are out. */
