@@ -1,5 +1,6 @@
 # Shared by the launchers: builds the jars when missing or older than any source, then runs a main class.
-# Usage (sourced): launch MODULE MAIN_CLASS ARGS...
+# Usage (sourced): launch MODULE MAIN_CLASS ARGS...; JVM options: $jvm_defaults (the launcher's), then
+# $CLOAKMESH_JAVA_OPTS (the user's, which win where both set one).
 launch() {
   local module=$1 main=$2
   shift 2
@@ -12,5 +13,5 @@ launch() {
     echo "building $module ..." >&2
     (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package -pl "$module" -am) >&2 || { echo "build failed" >&2; exit 1; }
   fi
-  exec java ${CLOAKMESH_JAVA_OPTS:-} -cp "$jar:$root/$module/target/lib/*" "$main" "$@"
+  exec java ${jvm_defaults:-} ${CLOAKMESH_JAVA_OPTS:-} -cp "$jar:$root/$module/target/lib/*" "$main" "$@"
 }
