@@ -48,29 +48,38 @@ import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's admin API over HTTP. Every request must carry {@code Authorization: Bearer <token>} (401
- * otherwise); the token is compared in constant time. Mesh-wide answers gather every node's part
+ * The node's admin API over HTTP, and the web console's page ({@link ConsolePage}, which holds no data).
+ * Every API request must carry {@code Authorization: Bearer <token>} (401 otherwise); the token is
+ * compared in constant time. Mesh-wide answers gather every node's part
  * through its {@link AdminAgent}, each with a deadline, and list the members that did not answer under
  * {@code unanswered}. See docs/operations.md for every route.
  */
 public final class AdminServer extends AllDirectives {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** One event is one line of JSON. */
+    private static final ObjectMapper JSON_LINE = new ObjectMapper();
     /** How long one node's part of a mesh-wide answer may take before it is marked unanswered. */
     private static final Duration PER_NODE = Duration.ofSeconds(2);
 
     private final ManagedNode node;
     private final byte[] tokenDigest;
     private final MeshQuery mesh;
+    private final ConsolePage console = new ConsolePage();
+    private final ConsoleFeed feed;
 
     private AdminServer(ManagedNode node, String token) {
         this.node = node;
         this.tokenDigest = sha256(token);
         this.mesh = new MeshQuery(node.system(), PER_NODE);
+        this.feed = new ConsoleFeed(node, mesh);
     }
 
     /** Binds the API on admin.listen, over HTTPS with {@code https}'s certificates when given. */
@@ -104,6 +113,10 @@ public final class AdminServer extends AllDirectives {
     }
 
     Route routes() {
+        return concat(console.routes(), api());
+    }
+
+    private Route api() {
         return optionalHeaderValueByName("Authorization", header -> {
             if (!authorized(header)) {
                 return respondWithHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("cloakmesh")),
@@ -123,6 +136,7 @@ public final class AdminServer extends AllDirectives {
                             path("connections", () -> get(() -> parameterOptional("service",
                                     service -> gathered((views, g) -> views.connections(g, service))))),
                             path("stats", () -> get(() -> gathered(MeshViews::stats))),
+                            path(PathMatchers.segment("console").slash("events"), () -> get(this::consoleEvents)),
                             pathPrefix("topology", () -> path(PathMatchers.segment(), service ->
                                     get(() -> gathered((views, g) -> views.topology(service, g))))),
                             pathPrefix("filters", () -> pathPrefix(PathMatchers.segment(), service -> concat(
@@ -141,6 +155,15 @@ public final class AdminServer extends AllDirectives {
                                     path("reload", () -> post(() -> onNode(name, agent -> mesh.<AdminAgent.ReloadReply>ask(
                                             agent, AdminAgent.Reload::new, Duration.ofSeconds(15)))))))))));
         });
+    }
+
+    /** The console's frames as server-sent events, one a {@link ConsoleFeed#PERIOD}, until the page goes. */
+    private Route consoleEvents() {
+        Source<ServerSentEvent, NotUsed> events = Source.tick(Duration.ZERO, ConsoleFeed.PERIOD, NotUsed.getInstance())
+                .mapMaterializedValue(ticks -> NotUsed.getInstance())
+                .mapAsync(1, tick -> feed.frame())
+                .map(frame -> ServerSentEvent.create(JSON_LINE.writeValueAsString(frame)));
+        return respondWithHeaders(ConsolePage.HEADERS, () -> completeOK(events, EventStreamMarshalling.toEventStream()));
     }
 
     /** A mesh-wide answer: every node's part gathered, then shaped by {@code view}. */

@@ -15,11 +15,12 @@ import java.util.List;
  * @param listenerEvents what its listeners turned away or failed at, by reason
  * @param endpoints for each imported Redis Cluster, where each of its nodes is reached on this node
  * @param linkHandshakes its TLS link handshakes, full or resumed, as entry and as exit
+ * @param certificateExpiry when its cluster certificate expires (ms since the epoch), 0 without cluster TLS
  */
 public record NodeReport(String name, String datacenter, String member, boolean draining, int linkPort,
         List<ImportReport> imports, List<String> exports, List<ServiceCounters.Snapshot> counters,
         List<LiveConnections.View> connections, List<RouteReport> routes, List<ListenerEvents.Count> listenerEvents,
-        List<EndpointReport> endpoints, LinkHandshakes.Snapshot linkHandshakes)
+        List<EndpointReport> endpoints, LinkHandshakes.Snapshot linkHandshakes, long certificateExpiry)
         implements CborSerializable {
 
     /** An import: where clients connect and which datacenter serves it ("" = any). */

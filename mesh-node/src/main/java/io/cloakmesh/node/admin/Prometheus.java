@@ -24,6 +24,16 @@ final class Prometheus {
                 "Bytes carried toward the service (client to Redis).", ServiceCounters.Snapshot::bytesToService);
         metric(out, node, counters, "cloakmesh_bytes_from_service_total", "counter",
                 "Bytes carried back from the service.", ServiceCounters.Snapshot::bytesFromService);
+        header(out, "cloakmesh_link_open_seconds", "summary",
+                "Time from a client's arrival at an import to its link's opening (imports only).");
+        for (ServiceCounters.Snapshot s : counters) {
+            if (s.role().equals("import")) {
+                out.append("cloakmesh_link_open_seconds_sum").append(labels(node, s, "")).append(' ')
+                        .append(s.openNanos() / 1e9).append('\n');
+                out.append("cloakmesh_link_open_seconds_count").append(labels(node, s, "")).append(' ')
+                        .append(s.linksOpened()).append('\n');
+            }
+        }
         metric(out, node, counters, "cloakmesh_failovers_total", "counter",
                 "Opens retried on another exporter after one failed.", ServiceCounters.Snapshot::failovers);
         header(out, "cloakmesh_open_failures_total", "counter", "Failed link opens by reason.");

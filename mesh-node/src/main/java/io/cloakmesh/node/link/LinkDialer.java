@@ -115,6 +115,7 @@ final class LinkDialer {
                     count.run();
                 }
                 view.peer(exporter.node() + " (" + exporter.linkAddress() + ")");
+                counters.linkOpened(view.age());
             }, failure -> failed(exporter, ready.isPresent(), failure, more));
         }
 

@@ -22,6 +22,7 @@ public final class LiveConnections {
         private final String role;
         private final String client;
         private final Instant started = Instant.now();
+        private final long startedNanos = System.nanoTime();
         private final AtomicLong toService = new AtomicLong();
         private final AtomicLong fromService = new AtomicLong();
         private volatile String peer = "";
@@ -34,6 +35,11 @@ public final class LiveConnections {
 
         void peer(String value) {
             peer = value;
+        }
+
+        /** Nanoseconds since the connection registered. */
+        long age() {
+            return System.nanoTime() - startedNanos;
         }
 
         void service(String value) {

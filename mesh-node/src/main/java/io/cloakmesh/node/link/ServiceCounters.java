@@ -20,9 +20,12 @@ public final class ServiceCounters {
      * A consistent-enough copy for logs and the admin API.
      *
      * @param filterVerdicts for an export with a filter: commands allowed ({@code (allowed)}) and refused, by rule
+     * @param linksOpened for an import: client connections whose link opened
+     * @param openNanos for an import: the time from each of those clients' arrival to its link's opening, summed
      */
     public record Snapshot(String service, String role, int active, long total, long bytesToService,
-            long bytesFromService, Map<String, Long> openFailures, long failovers, Map<String, Long> filterVerdicts)
+            long bytesFromService, Map<String, Long> openFailures, long failovers, Map<String, Long> filterVerdicts,
+            long linksOpened, long openNanos)
             implements CborSerializable {
     }
 
@@ -33,6 +36,8 @@ public final class ServiceCounters {
     private final LongAdder toService = new LongAdder();
     private final LongAdder fromService = new LongAdder();
     private final LongAdder failovers = new LongAdder();
+    private final LongAdder linksOpened = new LongAdder();
+    private final LongAdder openNanos = new LongAdder();
     private final Map<String, LongAdder> openFailures = new ConcurrentHashMap<>();
     private volatile Supplier<Map<String, Long>> filterVerdicts = Map::of;
 
@@ -65,6 +70,12 @@ public final class ServiceCounters {
         openFailures.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
+    /** Counts a client's link as open, {@code nanos} after the client arrived. */
+    void linkOpened(long nanos) {
+        linksOpened.increment();
+        openNanos.add(nanos);
+    }
+
     void failedOver() {
         failovers.increment();
     }
@@ -93,6 +104,6 @@ public final class ServiceCounters {
         Map<String, Long> failures = new TreeMap<>();
         openFailures.forEach((reason, count) -> failures.put(reason, count.sum()));
         return new Snapshot(service, role, active.get(), total.sum(), toService.sum(), fromService.sum(),
-                failures, failovers.sum(), filterVerdicts.get());
+                failures, failovers.sum(), filterVerdicts.get(), linksOpened.sum(), openNanos.sum());
     }
 }

@@ -78,12 +78,15 @@ public final class MeshNode implements ManagedNode {
     private final Links links;
     private final ActorRef<RoutingTable.Command> routing;
     private final ListenerEvents listenerEvents;
+    private final Optional<ClusterTlsProvider> clusterTls;
     private final Map<String, ServiceCounters.Snapshot> lastLogged = new HashMap<>();
     private CompletionStage<?> reloads = CompletableFuture.completedFuture(null);
 
     private MeshNode(Path configFile, MeshSettings settings, ActorSystem<Void> system, RouteView routes,
-            TopologyView topologies, Links links, ActorRef<RoutingTable.Command> routing, ListenerEvents listenerEvents) {
+            TopologyView topologies, Links links, ActorRef<RoutingTable.Command> routing, ListenerEvents listenerEvents,
+            Optional<ClusterTlsProvider> clusterTls) {
         this.topologies = topologies;
+        this.clusterTls = clusterTls;
         this.listenerEvents = listenerEvents;
         this.configFile = configFile;
         this.settings = settings;
@@ -135,7 +138,7 @@ public final class MeshNode implements ManagedNode {
                     RoutingTable.create(links.exportRows(settings, member), links::openLinks,
                             settings.loadPublishInterval(), routes),
                     "routing", Props.empty());
-            MeshNode node = new MeshNode(configFile, settings, system, routes, topologies, links, routing, events);
+            MeshNode node = new MeshNode(configFile, settings, system, routes, topologies, links, routing, events, tls);
             settings.admin().ifPresent(admin -> {
                 Optional<ReloadingTls> https = admin.tls().map(config -> reloading("cloakmesh.admin.tls", config));
                 try {
@@ -159,6 +162,11 @@ public final class MeshNode implements ManagedNode {
             system.terminate();
             throw e;
         }
+    }
+
+    /** When this node's cluster certificate expires, if the cluster speaks TLS. */
+    Optional<java.time.Instant> certificateExpiry() {
+        return clusterTls.flatMap(ClusterTlsProvider::certificateExpiry);
     }
 
     /**

@@ -32,7 +32,7 @@ final class Reports {
                 node.links().linkAddress().map(InetSocketAddress::getPort).orElse(0),
                 imports, settings.exports().keySet().stream().sorted().toList(), node.links().counters(),
                 node.links().connections(), routes, node.listenerEvents().snapshot(), endpoints(node),
-                node.links().handshakes());
+                node.links().handshakes(), node.certificateExpiry().map(java.time.Instant::toEpochMilli).orElse(0L));
     }
 
     private static List<NodeReport.EndpointReport> endpoints(MeshNode node) {

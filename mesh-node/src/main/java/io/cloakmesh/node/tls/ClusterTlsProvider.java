@@ -45,6 +45,11 @@ public final class ClusterTlsProvider implements SSLEngineProvider {
         this.handshakeCompleted = handshakeCompleted;
     }
 
+    /** When the node's cluster certificate in force now expires. */
+    public Optional<java.time.Instant> certificateExpiry() {
+        return tls.current().certificate().map(c -> c.getNotAfter().toInstant());
+    }
+
     @Override
     public SSLEngine createServerSSLEngine(String hostname, int port) {
         return new WitnessedServerEngine(tls.current().serverEngine(), handshakeCompleted);

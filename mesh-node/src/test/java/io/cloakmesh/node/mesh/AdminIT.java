@@ -224,6 +224,76 @@ class AdminIT {
 
     @Test
     @Order(6)
+    void theWebConsoleShowsTheMeshLiveAndDrainsANode() throws Exception {
+        String page = "http://127.0.0.1:" + mesh.a1.adminPort + "/";
+        HttpResponse<String> served = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(page)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, served.statusCode());
+        assertEquals("no-store", served.headers().firstValue("Cache-Control").orElse(""));
+        assertTrue(served.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self';"));
+        assertFalse(served.body().contains("<script>"), "no inline script");
+        assertEquals(401, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(page + "v1/console/events"))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "the live feed needs the token");
+
+        Path shots = Path.of("target", "console");
+        try (ConsoleBrowser browser = new ConsoleBrowser(1280, 800)) {
+            browser.open(page);
+            Poll.until(ConsoleBrowser.SHORT, "the login form", () -> browser.shown("login"));
+            browser.logIn("wrong-token-0123456789");
+            Poll.until(ConsoleBrowser.SHORT, "the refusal of a wrong token",
+                    () -> browser.text("login-error").contains("Wrong token"));
+            assertFalse(browser.shown("mesh"), "nothing of the mesh shown without the token");
+
+            browser.logIn(mesh.token);
+            Poll.until(TestMesh.CONVERGE, "both datacenters and every node up on the page", () ->
+                    browser.datacenters().equals(List.of("dc-a", "dc-b"))
+                            && List.of("a1", "a2", "b1", "b2").stream().allMatch(n -> browser.nodeState(n).equals("up")));
+
+            int before = Math.max(0, browser.connections("redis"));
+            List<Jedis> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Jedis client = new Jedis("127.0.0.1", mesh.a1.importPort);
+                    assertEquals("PONG", client.ping());
+                    clients.add(client);
+                }
+                Poll.until(ConsoleBrowser.SHORT, "the service's connection count rising with 3 clients",
+                        () -> browser.connections("redis") >= before + 3);
+                browser.screenshot(shots.resolve("console-1280x800.png"));
+            } finally {
+                clients.forEach(Jedis::close);
+            }
+
+            String question = browser.act("drain", "b2");
+            assertTrue(question.startsWith("Drain b2:"), question);
+            Poll.until(TestMesh.CONVERGE, "b2 shown draining", () -> browser.nodeState("b2").equals("draining"));
+            for (MeshNodeProcess o : List.of(mesh.a1, mesh.a2)) {
+                Poll.until(TestMesh.CONVERGE, o.name + " seeing b2 draining",
+                        () -> TestMesh.exporters(o).getOrDefault("b2", "").startsWith("DRAINING"));
+            }
+            int drained = TestMesh.counter(mesh.b2, "export", "total");
+            int other = TestMesh.counter(mesh.b1, "export", "total");
+            for (int i = 0; i < 5; i++) {
+                try (Jedis j = new Jedis("127.0.0.1", mesh.a1.importPort)) {
+                    assertEquals("PONG", j.ping());
+                }
+            }
+            assertEquals(drained, TestMesh.counter(mesh.b2, "export", "total"), "no new connection to the drained node");
+            assertTrue(TestMesh.counter(mesh.b1, "export", "total") >= other + 5, "new connections went to b1");
+
+            browser.resize(390, 844);
+            assertFalse(browser.overflowsSideways(), "the page fits a phone's width");
+            browser.screenshot(shots.resolve("console-phone.png"));
+            browser.resize(1280, 800);
+
+            assertTrue(browser.act("undrain", "b2").startsWith("Undrain b2:"));
+            Poll.until(TestMesh.CONVERGE, "b2 shown up again", () -> browser.nodeState("b2").equals("up"));
+            TestMesh.awaitActiveExporters(List.of(mesh.a1, mesh.a2), "b1", "b2");
+        }
+    }
+
+    @Test
+    @Order(7)
     void unknownNodeUnreachableUrlAndKeygen() throws Exception {
         AdminCli.Run unknown = cli(mesh.a1, "drain", "nosuch");
         assertEquals(1, unknown.status());
@@ -247,7 +317,7 @@ class AdminIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aNodeThatDoesNotAnswerIsMarkedNotFatal() throws Exception {
         long pid = mesh.b2.pid();
         new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
