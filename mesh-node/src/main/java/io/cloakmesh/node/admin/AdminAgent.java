@@ -4,6 +4,7 @@ import io.cloakmesh.node.config.FilterSettings;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.link.ExportFilter;
 import io.cloakmesh.node.link.Links;
+import io.cloakmesh.node.logging.Printable;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.CborSerializable;
 import io.cloakmesh.protocol.filter.CommandFilter;
@@ -91,7 +92,7 @@ public final class AdminAgent extends AbstractBehavior<AdminAgent.Command> {
         } catch (InvalidSettingException e) {
             FilterReply current = filterReply(m.service(), f -> "", f -> "");
             return new FilterReply(current.node(), current.datacenter(), current.state(), false,
-                    "rules refused whole: " + e.getMessage(), current.rules(), current.source(), current.verdicts(), "");
+                    "rules refused whole: " + Printable.of(e.getMessage()), current.rules(), current.source(), current.verdicts(), "");
         }
     }
 

@@ -9,6 +9,7 @@ import io.cloakmesh.node.config.AdminSettings;
 import io.cloakmesh.node.config.FilterSettings;
 import io.cloakmesh.node.config.InvalidSettingException;
 import io.cloakmesh.node.config.Settings;
+import io.cloakmesh.node.logging.Printable;
 import io.cloakmesh.node.net.ConnectionLimit;
 import io.cloakmesh.node.net.Listener;
 import io.cloakmesh.node.tls.ReloadingTls;
@@ -133,12 +134,14 @@ public final class AdminServer extends AllDirectives {
                             path("members", () -> get(() -> gathered(MeshViews::members))),
                             path("services", () -> get(() -> gathered(MeshViews::services))),
                             path("routes", () -> get(() -> gathered(MeshViews::routes))),
-                            path("connections", () -> get(() -> parameterOptional("service",
-                                    service -> gathered((views, g) -> views.connections(g, service))))),
+                            path("connections", () -> get(() -> parameterOptional("service", service -> service
+                                    .filter(name -> !Settings.isName(name)).map(name -> notAName("service"))
+                                    .orElseGet(() -> gathered((views, g) -> views.connections(g, service)))))),
                             path("stats", () -> get(() -> gathered(MeshViews::stats))),
                             path(PathMatchers.segment("console").slash("events"), () -> get(this::consoleEvents)),
                             pathPrefix("topology", () -> path(PathMatchers.segment(), service ->
-                                    get(() -> gathered((views, g) -> views.topology(service, g))))),
+                                    get(() -> Settings.isName(service) ? gathered((views, g) -> views.topology(service, g))
+                                            : notAName("service")))),
                             pathPrefix("filters", () -> pathPrefix(PathMatchers.segment(), service -> concat(
                                     pathEnd(() -> concat(
                                             get(() -> onExporters(service, agent -> mesh.ask(agent,
@@ -176,7 +179,7 @@ public final class AdminServer extends AllDirectives {
         try {
             FilterSettings.parse(rules);
         } catch (InvalidSettingException e) {
-            return complete(StatusCodes.BAD_REQUEST, "rules refused whole: " + e.getMessage() + "\n");
+            return complete(StatusCodes.BAD_REQUEST, "rules refused whole: " + Printable.of(e.getMessage()) + "\n");
         }
         return onExporters(service, agent -> mesh.ask(agent, reply -> new AdminAgent.SetFilter(service, rules, reply),
                 PER_NODE));
@@ -207,7 +210,7 @@ public final class AdminServer extends AllDirectives {
     private Route onExporters(String service,
             java.util.function.Function<ActorRef<AdminAgent.Command>, CompletionStage<AdminAgent.FilterReply>> action) {
         if (!Settings.isName(service)) {
-            return complete(StatusCodes.BAD_REQUEST, "not a service name (letters, digits, '_' and '-', at most 63)\n");
+            return notAName("service");
         }
         CompletionStage<Optional<FilterReplies>> result = mesh.exportersOf(service).thenCompose(exporters -> {
             List<CompletableFuture<AdminAgent.FilterReply>> asks = exporters.agents().stream()
@@ -232,15 +235,27 @@ public final class AdminServer extends AllDirectives {
                 .orElseGet(() -> complete(StatusCodes.NOT_FOUND, "no node exports " + service + "\n")));
     }
 
-    /** Runs {@code action} on the named node's agent: 404 if no such node answers, 502 if it fails. */
+    /**
+     * A 400 for a path or parameter that is not a name. What was sent is not echoed: names are checked
+     * before they are used or repeated anywhere.
+     */
+    private Route notAName(String what) {
+        return complete(StatusCodes.BAD_REQUEST, "not a " + what
+                + " name (letters, digits, '_' and '-', at most 63, starting with a letter or digit)\n");
+    }
+
+    /** Runs {@code action} on the named node's agent: 400 for no name, 404 if no such node answers, 502 if it fails. */
     private <T> Route onNode(String name, java.util.function.Function<ActorRef<AdminAgent.Command>, CompletionStage<T>> action) {
+        if (!Settings.isName(name)) {
+            return notAName("node");
+        }
         CompletionStage<Optional<T>> result = mesh.agentOf(name).thenCompose(agent -> agent
                 .map(a -> action.apply(a).thenApply(Optional::of))
                 .orElse(CompletableFuture.completedFuture(Optional.empty())));
         return onComplete(result, attempt -> {
             if (attempt.isFailure()) {
                 return complete(StatusCodes.BAD_GATEWAY, "node " + name + " did not carry it out: "
-                        + attempt.failed().get().getMessage() + "\n");
+                        + Printable.of(String.valueOf(attempt.failed().get().getMessage())) + "\n");
             }
             return attempt.get().<Route>map(answer -> json(() -> answer))
                     .orElseGet(() -> complete(StatusCodes.NOT_FOUND, "no node named " + name + " answers\n"));

@@ -29,8 +29,10 @@ import io.cloakmesh.node.tls.ClusterTlsProvider;
 import io.cloakmesh.node.tls.ReloadingTls;
 import io.cloakmesh.node.transport.Transports;
 import io.cloakmesh.protocol.pipe.PipeSettings;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -108,6 +110,7 @@ public final class MeshNode implements ManagedNode {
                 settings.cluster().handshakeTimeout(), settings.cluster().maxHandshakes(), events));
         Optional<ClusterTlsProvider> tls = settings.cluster().tls().map(config -> new ClusterTlsProvider(
                 reloading("cloakmesh.cluster.tls", config), gate.orElseThrow()::authenticated));
+        clusterPortFree(settings.cluster().bind());
         BootstrapSetup bootstrap = BootstrapSetup.create(PekkoConfig.of(settings));
         ActorSystemSetup setup = tls.map(provider -> ActorSystemSetup.create(bootstrap,
                         SSLEngineProviderSetup.create(system -> provider)))
@@ -210,6 +213,22 @@ public final class MeshNode implements ManagedNode {
     }
 
     /** Puts the gate on the cluster address, in front of Artery's loopback listener. */
+    /**
+     * Artery would report a taken cluster port with a stack trace of its own, after starting half the
+     * actor system: the port is tried first, so that it fails as every other port does, in one line.
+     */
+    private static void clusterPortFree(HostPort bind) {
+        if (bind.port() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(bind.host(), bind.port()));
+        } catch (IOException e) {
+            throw new StartFailure("cloakmesh.cluster.bind: cannot listen on " + bind + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void openGate(ClusterGate gate, MeshSettings settings, ActorSystem<?> system) {
         RemoteActorRefProvider provider = (RemoteActorRefProvider) ((ExtendedActorSystem) system.classicSystem()).provider();
         Object arteryPort = ((ArteryTransport) provider.transport()).bindAddress().address().port().get();
@@ -225,7 +244,6 @@ public final class MeshNode implements ManagedNode {
         }
     }
 
-    /** The material of the TLS block at {@code path}; a failure names the setting at fault. */
     /** The node names of the mesh's members now, from their node roles. */
     private static Set<String> memberNames(ActorSystem<?> system) {
         Set<String> names = new java.util.HashSet<>();
@@ -233,6 +251,7 @@ public final class MeshNode implements ManagedNode {
         return names;
     }
 
+    /** The material of the TLS block at {@code path}; a failure names the setting at fault. */
     private static ReloadingTls reloading(String path, TlsConfig config) {
         try {
             return ReloadingTls.load(path, config);

@@ -298,6 +298,18 @@ class AdminIT {
         AdminCli.Run unknown = cli(mesh.a1, "drain", "nosuch");
         assertEquals(1, unknown.status());
         assertEquals("mesh-admin: no node named nosuch answers", unknown.err().strip());
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/v1/nodes/a1%0d%0aX-Injected:%20yes/reload", "/v1/nodes/a1%1b%5b2J/drain",
+                "/v1/topology/redis%0aX", "/v1/connections?service=redis%0d%0aX", "/v1/filters/redis%00")) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.a1.adminPort + path))
+                    .header("Authorization", "Bearer " + mesh.token);
+            HttpResponse<String> refused = http.send(path.contains("/nodes/")
+                            ? request.POST(HttpRequest.BodyPublishers.noBody()).build() : request.GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, refused.statusCode(), path + ": " + refused.body());
+            assertTrue(refused.body().matches("not a (node|service) name \\(.*\\)\n"), path + ": " + refused.body());
+            assertTrue(refused.headers().firstValue("X-Injected").isEmpty(), path);
+        }
         AdminCli.Run unreachable = cli(List.of(CLI.toString(), "--url", "http://127.0.0.1:" + Poll.freePort(), "--token-file",
                 mesh.tokenFile.toString(), "status"));
         assertEquals(1, unreachable.status());

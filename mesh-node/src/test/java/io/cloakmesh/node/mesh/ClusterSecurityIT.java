@@ -125,12 +125,14 @@ class ClusterSecurityIT {
 
     /** Whichever of its listeners cannot bind, a node says which setting and address, and exits before it joins. */
     @ParameterizedTest
-    @ValueSource(strings = {"admin.listen", "link.listen", "imports.redis.listen"})
+    @ValueSource(strings = {"admin.listen", "link.listen", "imports.redis.listen", "cluster.bind"})
     void aNodeWhosePortIsTakenExitsBeforeItJoinsNamingIt(String setting) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            String name = Map.of("admin.listen", "a5", "link.listen", "a6", "imports.redis.listen", "a7").get(setting);
-            MeshNodeProcess node = new MeshNodeProcess(name, mesh.dir.resolve(name + ".conf"), Poll.freePort(),
+            String name = Map.of("admin.listen", "a5", "link.listen", "a6", "imports.redis.listen", "a7", "cluster.bind", "a8")
+                    .get(setting);
+            MeshNodeProcess node = new MeshNodeProcess(name, mesh.dir.resolve(name + ".conf"),
+                    setting.equals("cluster.bind") ? port : Poll.freePort(),
                     setting.equals("admin.listen") ? port : Poll.freePort(),
                     setting.equals("link.listen") ? port : 0,
                     setting.equals("imports.redis.listen") ? port : Poll.freePort(), mesh.token);
@@ -139,6 +141,7 @@ class ClusterSecurityIT {
             assertEquals(1, node.start().waitForExit(Duration.ofSeconds(60)), node.output());
             assertTrue(node.output().contains("cloakmesh." + setting + ": cannot listen on 127.0.0.1:" + port + ": "),
                     node.output());
+            assertFalse(node.output().contains("\tat "), "one line, no stack trace: " + node.output());
             String seen = "127.0.0.1:" + node.clusterPort + " (dc-a) is";
             for (MeshNodeProcess seed : List.of(mesh.a1, mesh.b1)) {
                 assertFalse(seed.output().contains(seen), seed.name + " saw " + name + " join");
@@ -349,6 +352,23 @@ class ClusterSecurityIT {
             assertTrue(untrusted.startsWith("1 ") && untrusted.contains("pass --cacert"), untrusted);
             String plain = cli("--url", "http://127.0.0.1:" + a4.adminPort, "status");
             assertTrue(plain.startsWith("1 ") && plain.contains("https://"), plain);
+            // The web console over HTTPS: the page, and its live feed for the token only.
+            java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(sslContext(Optional.empty()))
+                    .build();
+            java.net.http.HttpResponse<String> page = https.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + "/")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("/console/console.js"), page.body());
+            assertEquals(401, https.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/console/events"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+            java.net.http.HttpResponse<java.io.InputStream> feed = https.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + "/v1/console/events")).header("Authorization", "Bearer " + mesh.token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.BufferedReader events = new java.io.BufferedReader(new java.io.InputStreamReader(feed.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                String first = events.readLine();
+                assertTrue(first != null && first.startsWith("data:") && first.contains("\"servedBy\":\"a4\""), first);
+            }
             assertEquals(0, a4.terminate(Duration.ofSeconds(60)), a4.output());
             Poll.until(TestMesh.CONVERGE, "a4 gone from a1's members", () -> membersOfA1() == 4);
         } finally {
