@@ -135,6 +135,20 @@ final class MeshNodeProcess implements AutoCloseable {
         }
     }
 
+    /** The first frame of the node's web console feed (GET /v1/console/events). */
+    JsonNode consoleFrame() throws IOException, InterruptedException {
+        HttpResponse<java.io.InputStream> response = HTTP.send(HttpRequest.newBuilder(uri("/v1/console/events"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.BufferedReader events = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            String line = events.readLine();
+            if (response.statusCode() != 200 || line == null || !line.startsWith("data:")) {
+                throw new IOException(name + " answered " + response.statusCode() + ": " + line);
+            }
+            return JSON.readTree(line.substring("data:".length()));
+        }
+    }
+
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + adminPort + path);
     }

@@ -159,6 +159,32 @@ class RedisClusterMeshIT {
 
     @Test
     @Order(1)
+    void theWebConsoleFeedCarriesTheSlotMapWithEachEntrysEndpoints() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode rc = null;
+        for (com.fasterxml.jackson.databind.JsonNode service : mesh.a1.consoleFrame().get("services")) {
+            if (service.get("service").asText().equals("rc")) {
+                rc = service;
+            }
+        }
+        assertTrue(rc != null, "rc in the console's frame");
+        int primaries = 0;
+        int slots = 0;
+        for (com.fasterxml.jackson.databind.JsonNode node : rc.get("slots")) {
+            if (node.get("role").asText().equals("primary")) {
+                primaries++;
+                for (com.fasterxml.jackson.databind.JsonNode range : node.get("slots")) {
+                    String[] ends = range.asText().split("-");
+                    slots += Integer.parseInt(ends[ends.length - 1]) - Integer.parseInt(ends[0]) + 1;
+                }
+            }
+            assertTrue(node.get("endpoints").has("a1") && node.get("endpoints").has("a2"), node.toString());
+        }
+        assertEquals(3, primaries, rc.toString());
+        assertEquals(16384, slots, "every slot on the map");
+    }
+
+    @Test
+    @Order(1)
     void roleAndInfoReplicationNameOnlyMeshEndpointsInBothProtocols() {
         for (int port : cluster.ports) {
             HostAndPort endpoint = endpointOfRealPort("a1", port);
