@@ -34,6 +34,7 @@ import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -41,6 +42,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -50,17 +52,15 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
-import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's admin API over HTTP, and the web console's page ({@link ConsolePage}, which holds no data).
  * Every API request must carry {@code Authorization: Bearer <token>} (401 otherwise); the token is
- * compared in constant time. Mesh-wide answers gather every node's part
- * through its {@link AdminAgent}, each with a deadline, and list the members that did not answer under
- * {@code unanswered}. See docs/operations.md for every route.
+ * compared in constant time. Mesh-wide answers gather every node's part through its {@link AdminAgent},
+ * each with a deadline, and list the members that did not answer under {@code unanswered}. See
+ * docs/operations.md for every route.
  */
 public final class AdminServer extends AllDirectives {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -134,9 +134,9 @@ public final class AdminServer extends AllDirectives {
                             path("members", () -> get(() -> gathered(MeshViews::members))),
                             path("services", () -> get(() -> gathered(MeshViews::services))),
                             path("routes", () -> get(() -> gathered(MeshViews::routes))),
-                            path("connections", () -> get(() -> parameterOptional("service", service -> service
-                                    .filter(name -> !Settings.isName(name)).map(name -> notAName("service"))
-                                    .orElseGet(() -> gathered((views, g) -> views.connections(g, service)))))),
+                            path("connections", () -> get(() -> parameterOptional("service", service ->
+                                    service.isPresent() && !Settings.isName(service.get()) ? notAName("service")
+                                            : gathered((views, g) -> views.connections(g, service))))),
                             path("stats", () -> get(() -> gathered(MeshViews::stats))),
                             path(PathMatchers.segment("console").slash("events"), () -> get(this::consoleEvents)),
                             pathPrefix("topology", () -> path(PathMatchers.segment(), service ->

@@ -4,6 +4,7 @@ import io.cloakmesh.node.link.LiveConnections;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -57,7 +58,7 @@ record ConsoleFrame(long at, String servedBy, List<NodeState> nodes, List<Servic
         for (MeshViews.MemberRow m : members.members()) {
             NodeReport report = reports.get(m.address());
             String state = !m.reachable() ? "unreachable"
-                    : report != null && report.draining() ? "draining" : m.status().toLowerCase(java.util.Locale.ROOT);
+                    : report != null && report.draining() ? "draining" : m.status().toLowerCase(Locale.ROOT);
             Long expiry = report == null || report.certificateExpiry() == 0 ? null : report.certificateExpiry();
             nodes.add(new NodeState(m.name(), m.datacenter(), m.address(), state, oldest.contains(m.address()), expiry));
         }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
@@ -37,10 +38,8 @@ final class ConsolePage extends AllDirectives {
 
     private final Asset page = asset("index.html", ContentTypes.TEXT_HTML_UTF8);
     private final Map<String, Asset> files = Map.of(
-            "console.js", asset("console.js", ContentTypes.create(MediaTypes.APPLICATION_JAVASCRIPT,
-                    org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8)),
-            "console.css", asset("console.css", ContentTypes.create(MediaTypes.TEXT_CSS,
-                    org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8)));
+            "console.js", asset("console.js", ContentTypes.create(MediaTypes.APPLICATION_JAVASCRIPT, HttpCharsets.UTF_8)),
+            "console.css", asset("console.css", ContentTypes.create(MediaTypes.TEXT_CSS, HttpCharsets.UTF_8)));
 
     Route routes() {
         return get(() -> concat(
