@@ -1,6 +1,7 @@
 package io.cloakmesh.node.mesh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cloakmesh.node.testing.Poll;
@@ -159,6 +160,47 @@ class RedisClusterMeshIT {
 
     @Test
     @Order(1)
+    void repliesThatWouldShowANodesAddressAreRefusedInOrderPlainPipelinedAndInMulti() {
+        for (RedisProtocol protocol : List.of(RedisProtocol.RESP2, RedisProtocol.RESP3)) {
+            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(protocol).build();
+            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", seed("a1")), config)) {
+                for (String[] command : List.of(new String[] {"CLIENT", "LIST"}, new String[] {"CLIENT", "INFO"},
+                        new String[] {"CONFIG", "GET", "port"}, new String[] {"CONFIG", "GET", "*"},
+                        new String[] {"CONFIG", "GET", "maxmemory", "cluster-announce-*"})) {
+                    String refused = assertThrows(redis.clients.jedis.exceptions.JedisDataException.class,
+                            () -> jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(command[0]),
+                                    java.util.Arrays.copyOfRange(command, 1, command.length))).getMessage();
+                    assertTrue(refused.startsWith("ERR cloakmesh refuses " + command[0] + " " + command[1]
+                            + ": its reply would show the node's real address"), protocol + " " + refused);
+                }
+                String maxmemory = String.valueOf(deep(jedis.sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "GET",
+                        "maxmemory")));
+                assertTrue(maxmemory.contains("maxmemory"), "a parameter that is no address still answers: " + maxmemory);
+
+                redis.clients.jedis.Pipeline pipeline = jedis.pipelined();
+                redis.clients.jedis.Response<Object> before = pipeline.sendCommand(
+                        redis.clients.jedis.Protocol.Command.ECHO, "before");
+                redis.clients.jedis.Response<Object> list = pipeline.sendCommand(
+                        redis.clients.jedis.Protocol.Command.CLIENT, "LIST");
+                redis.clients.jedis.Response<Object> after = pipeline.sendCommand(
+                        redis.clients.jedis.Protocol.Command.ECHO, "after");
+                pipeline.sync();
+                assertEquals("before", String.valueOf(deep(before.get())));
+                assertThrows(redis.clients.jedis.exceptions.JedisDataException.class, list::get);
+                assertEquals("after", String.valueOf(deep(after.get())), "the replies after a refused one stay in order");
+
+                redis.clients.jedis.Transaction multi = jedis.multi();
+                multi.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "INFO");
+                assertThrows(redis.clients.jedis.exceptions.JedisDataException.class, multi::exec,
+                        "Redis aborts the transaction the refused command was queued in");
+                assertEquals("PONG", jedis.ping());
+                assertOnlyEndpoints("a1", protocol + " after the refusals", jedis.clusterNodes());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
     void theWebConsoleFeedCarriesTheSlotMapWithEachEntrysEndpoints() throws Exception {
         com.fasterxml.jackson.databind.JsonNode rc = null;
         for (com.fasterxml.jackson.databind.JsonNode service : mesh.a1.consoleFrame().get("services")) {
@@ -235,7 +277,6 @@ class RedisClusterMeshIT {
         return peers;
     }
 
-    /** A reply as text: byte arrays decoded, lists and maps walked. */
     /** A Jedis reply with its byte arrays as text, for looking for addresses in it. */
     static Object deep(Object reply) {
         if (reply instanceof byte[] bytes) {
@@ -405,7 +446,9 @@ class RedisClusterMeshIT {
         String tag = "{" + key + "}";
         for (RedisProtocol protocol : List.of(RedisProtocol.RESP2, RedisProtocol.RESP3)) {
             DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(protocol).build();
-            try (Jedis jedis = new Jedis(endpoint, config); Jedis other = new Jedis(endpoint, config)) {
+            // CLIENT LIST is refused through the mesh (it shows real addresses): the node itself is asked.
+            try (Jedis jedis = new Jedis(endpoint, config); Jedis other = new Jedis(endpoint, config);
+                    Jedis node = new Jedis(RedisClusterFixture.HOST, Integer.parseInt(primary[0]))) {
                 Pipeline pipeline = jedis.pipelined();
                 List<Response<String>> reads = new ArrayList<>();
                 for (int i = 0; i < 500; i++) {
@@ -424,7 +467,7 @@ class RedisClusterMeshIT {
                 assertEquals(3, results.size(), protocol + ": " + results);
                 jedis.del(tag + "list");
                 CompletableFuture<List<String>> popped = CompletableFuture.supplyAsync(() -> jedis.blpop(10, tag + "list"));
-                Poll.until(Duration.ofSeconds(10), "BLPOP waiting on the node", () -> other.clientList().contains("cmd=blpop"));
+                Poll.until(Duration.ofSeconds(10), "BLPOP waiting on the node", () -> node.clientList().contains("cmd=blpop"));
                 other.rpush(tag + "list", "woken");
                 assertEquals(List.of(tag + "list", "woken"), popped.get(10, TimeUnit.SECONDS));
             }

@@ -17,8 +17,10 @@ import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * Which client requests to a Redis Cluster node go on as they are: a command that names node addresses
- * (MIGRATE, REPLICAOF, CLUSTER MEET, CLIENT KILL by address), or a topology command whose reply could not
- * be rewritten (inside MULTI, in MONITOR or RESP2 subscribe mode), is replaced by one Redis refuses, so
+ * (MIGRATE, REPLICAOF, CLUSTER MEET, CLIENT KILL by address), one whose reply shows the node's address
+ * where it is not rewritten (CLIENT LIST and INFO, CONFIG GET of an address parameter), or a topology
+ * command whose reply could not be rewritten (inside MULTI, in MONITOR or RESP2 subscribe mode), is
+ * replaced by one Redis refuses, so
  * the client gets an error in order; {@link #refusal} rewords that error. Every request is passed to
  * {@link ReplyPairing}. Pure: bytes in, bytes out.
  */
@@ -90,9 +92,12 @@ final class RequestVetting {
         RequestHead request = RequestHead.parse(head.asByteBuffer()).orElse(new RequestHead(List.of()));
         // The subcommand only for container commands: MIGRATE's first argument is an address.
         String command = request.name().equals("CLUSTER") || request.name().equals("CLIENT")
-                ? request.name() + " " + request.arg(1) : request.name();
+                || request.name().equals("CONFIG") ? request.name() + " " + request.arg(1) : request.name();
         String why = request.namesAddresses()
                 ? command + ": it names node addresses, and a client of the mesh knows only mesh endpoints; "
+                        + "run it against the cluster itself"
+                : request.revealsAddresses()
+                ? command + ": its reply would show the node's real address, which the mesh does not rewrite there; "
                         + "run it against the cluster itself"
                 : ReplyPairing.carriesAddresses(request) && (pairing.inTransaction() || !pairing.tracked())
                         ? command + " inside MULTI and in MONITOR or subscribe mode: its reply would carry "

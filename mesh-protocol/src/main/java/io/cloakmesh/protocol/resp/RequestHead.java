@@ -17,7 +17,17 @@ public record RequestHead(List<String> words) {
     /** Longer words are never command or subcommand names. */
     private static final int MAX_WORD = 32;
     /** The commands whose arguments a decision here or in {@link ReplyPairing} looks at. */
-    private static final Set<String> ARGUMENTS_MATTER = Set.of("CLIENT", "CLUSTER", "HELLO");
+    private static final Set<String> ARGUMENTS_MATTER = Set.of("CLIENT", "CLUSTER", "HELLO", "CONFIG");
+    /** CONFIG GET's patterns are all looked at, up to this many words; a longer request is taken as naming any. */
+    private static final int CONFIG_WORDS = 10;
+    /**
+     * The parameters whose value is a node's own address or port, or its primary's (Redis 7), which a
+     * CONFIG GET through the mesh must not show.
+     */
+    private static final List<String> ADDRESS_PARAMETERS = List.of("port", "tls-port", "bind", "bind-source-addr",
+            "cluster-port", "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port",
+            "cluster-announce-bus-port", "cluster-announce-hostname", "replica-announce-ip", "replica-announce-port",
+            "slave-announce-ip", "slave-announce-port", "replicaof", "slaveof");
 
     public String name() {
         return words.isEmpty() ? "" : words.get(0);
@@ -42,6 +52,26 @@ public record RequestHead(List<String> words) {
         };
     }
 
+    /**
+     * Whether the reply would show the node's real address, which the mesh cannot rewrite in it: CLIENT LIST
+     * and CLIENT INFO ({@code laddr=}, and {@code addr=} naming the exit), and CONFIG GET of a pattern
+     * that matches an address parameter (or of patterns not all seen, "" here).
+     */
+    public boolean revealsAddresses() {
+        return switch (name()) {
+            case "CLIENT" -> arg(1).equals("LIST") || arg(1).equals("INFO");
+            case "CONFIG" -> arg(1).equals("GET") && words.subList(Math.min(2, words.size()), words.size()).stream()
+                    .anyMatch(pattern -> pattern.isEmpty()
+                            || ADDRESS_PARAMETERS.stream().anyMatch(parameter -> Glob.matches(pattern, parameter)));
+            default -> false;
+        };
+    }
+
+    /** How many words of a request named {@code name} are kept. */
+    private static int wordsOf(String name) {
+        return name.equals("CONFIG") ? CONFIG_WORDS : WORDS;
+    }
+
     /** The head of a command already read into its arguments; arguments are folded only where they matter. */
     public static RequestHead of(List<byte[]> argv) {
         return argv.isEmpty() || argv.get(0).length > MAX_WORD ? new RequestHead(List.of("")) : of(AsciiCase.upper(argv.get(0)), argv);
@@ -55,10 +85,14 @@ public record RequestHead(List<String> words) {
         if (argv.size() == 1 || !ARGUMENTS_MATTER.contains(name)) {
             return new RequestHead(List.of(name));
         }
-        List<String> words = new ArrayList<>(WORDS);
+        int kept = wordsOf(name);
+        List<String> words = new ArrayList<>(kept);
         words.add(name);
-        for (int i = 1; i < Math.min(WORDS, argv.size()); i++) {
+        for (int i = 1; i < Math.min(kept, argv.size()); i++) {
             words.add(argv.get(i).length <= MAX_WORD ? AsciiCase.upper(argv.get(i)) : "");
+        }
+        if (argv.size() > kept && name.equals("CONFIG")) {
+            words.add("");
         }
         return new RequestHead(List.copyOf(words));
     }
@@ -78,10 +112,15 @@ public record RequestHead(List<String> words) {
             if (line == null) {
                 return Optional.empty();
             }
-            for (String word : line.trim().split("\\s+")) {
-                if (words.size() < WORDS && !word.isEmpty()) {
+            String[] split = line.trim().split("\\s+");
+            int kept = split.length == 0 ? WORDS : wordsOf(AsciiCase.upper(split[0]));
+            for (String word : split) {
+                if (words.size() < kept && !word.isEmpty()) {
                     words.add(word.length() <= MAX_WORD ? AsciiCase.upper(word) : "");
                 }
+            }
+            if (split.length > kept && !words.isEmpty() && words.get(0).equals("CONFIG")) {
+                words.add("");
             }
             return Optional.of(new RequestHead(List.copyOf(words)));
         }
@@ -91,7 +130,8 @@ public record RequestHead(List<String> words) {
             return Optional.empty();
         }
         int elements = parseInt(count);
-        for (int i = 0; i < Math.min(elements, WORDS); i++) {
+        int kept = WORDS;
+        for (int i = 0; i < Math.min(elements, kept); i++) {
             if (!in.hasRemaining() || in.get() != '$') {
                 break;
             }
@@ -104,6 +144,13 @@ public record RequestHead(List<String> words) {
             in.get(word);
             in.position(in.position() + 2);
             words.add(length <= MAX_WORD ? AsciiCase.upper(word) : "");
+            if (i == 0) {
+                kept = wordsOf(words.get(0));
+            }
+        }
+        if (!words.isEmpty() && words.get(0).equals("CONFIG") && words.size() < elements) {
+            // Patterns cut off by the prefix or beyond the words kept: not seen, so taken as naming any.
+            words.add("");
         }
         return words.isEmpty() && elements > 0 ? Optional.empty() : Optional.of(new RequestHead(List.copyOf(words)));
     }

@@ -52,6 +52,17 @@ class RequestVettingTest {
     }
 
     @Test
+    void aCommandWhoseReplyShowsTheNodesAddressIsRefusedInOrder() throws Exception {
+        String out = read(command("CONFIG", "GET", "maxmemory"), command("CLIENT", "LIST"), command("CONFIG", "GET", "port"),
+                command("GET", "a"));
+        assertEquals(command("CONFIG", "GET", "maxmemory") + REFUSED + REFUSED + command("GET", "a"), out);
+        assertTrue(vetting.refusal(new RespValue.Error("ERR unknown command 'CLOAKMESH-REFUSED'")).orElseThrow().text()
+                .startsWith("ERR cloakmesh refuses CLIENT LIST: its reply would show the node's real address"));
+        assertTrue(vetting.refusal(new RespValue.Error("ERR unknown command 'CLOAKMESH-REFUSED'")).orElseThrow().text()
+                .startsWith("ERR cloakmesh refuses CONFIG GET: its reply would show"));
+    }
+
+    @Test
     void aTopologyCommandInsideMultiIsRefusedButNotOutsideIt() throws Exception {
         String out = read(command("CLUSTER", "NODES"), command("MULTI"), command("CLUSTER", "SLOTS"), command("EXEC"));
         assertEquals(command("CLUSTER", "NODES") + command("MULTI") + REFUSED + command("EXEC"), out);

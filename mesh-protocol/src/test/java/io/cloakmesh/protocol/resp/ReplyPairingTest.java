@@ -123,6 +123,34 @@ class ReplyPairingTest {
     }
 
     @Test
+    void clientListAndInfoAndConfigGetOfAnAddressParameterRevealAddresses() {
+        for (String revealing : List.of("*2\r\n$6\r\nclient\r\n$4\r\nlist\r\n", "CLIENT INFO\r\n",
+                "*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$4\r\nport\r\n", "config get *\r\n",
+                "*3\r\n$6\r\nconfig\r\n$3\r\nget\r\n$18\r\ncluster-announce-*\r\n",
+                "*4\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$9\r\nmaxmemory\r\n$4\r\nbind\r\n",
+                // Eleven patterns: more than are looked at, so taken as naming any.
+                "CONFIG GET a b c d e f g h i j k\r\n",
+                // Cut off before its pattern: not seen, so taken as naming any.
+                "*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$4\r\npo")) {
+            RequestHead head = RequestHead.parse(java.nio.ByteBuffer.wrap(revealing.getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII))).orElseThrow();
+            assertTrue(head.revealsAddresses(), revealing);
+        }
+        for (String other : List.of("CONFIG GET maxmemory\r\n", "CONFIG SET maxmemory 1\r\n", "CLIENT SETNAME x\r\n",
+                "CLIENT ID\r\n", "GET port\r\n", "*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$6\r\nmaxmem\r\n")) {
+            RequestHead head = RequestHead.parse(java.nio.ByteBuffer.wrap(other.getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII))).orElseThrow();
+            assertFalse(head.revealsAddresses(), other);
+        }
+        List<byte[]> argv = new java.util.ArrayList<>();
+        for (String word : List.of("CONFIG", "GET", "maxmemory", "a", "b", "c", "d", "e", "f", "g", "port")) {
+            argv.add(word.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertTrue(RequestHead.of(argv).revealsAddresses(), "the eleventh word is not looked at: taken as naming any");
+        assertFalse(RequestHead.of(argv.subList(0, 10)).revealsAddresses());
+    }
+
+    @Test
     void tellsTheRequestsThatNameNodeAddresses() {
         for (String named : List.of("MIGRATE 127.0.0.1 7001 k 0 5000", "replicaof 10.0.0.1 6379", "SLAVEOF h 1",
                 "CLUSTER MEET 10.0.0.1 7001", "CLIENT KILL ADDR 10.0.0.1:5000", "CLIENT KILL 10.0.0.1:5000",
