@@ -76,9 +76,8 @@ record ConsoleFrame(long at, String servedBy, List<NodeState> nodes, List<Servic
 
     private static Map<String, Long> failures(MeshQuery.Gathered g, String service) {
         Map<String, Long> failures = new TreeMap<>();
-        g.reports().forEach(r -> r.counters().stream()
-                .filter(c -> c.role().equals("import") && ConsoleHistory.belongsTo(c.service(), service))
-                .forEach(c -> c.openFailures().forEach((reason, n) -> failures.merge(reason, n, Long::sum))));
+        ConsoleHistory.importCounters(g, service)
+                .forEach(c -> c.openFailures().forEach((reason, n) -> failures.merge(reason, n, Long::sum)));
         return failures;
     }
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Each service's rates over the last {@link #POINTS} samples, for the console's sparklines: connections
@@ -36,6 +37,12 @@ final class ConsoleHistory {
         return counted.equals(service) || counted.startsWith(service + "/");
     }
 
+    /** The entry nodes' counters of {@code service} in {@code g}, its Redis Cluster endpoints' included. */
+    static Stream<ServiceCounters.Snapshot> importCounters(MeshQuery.Gathered g, String service) {
+        return g.reports().stream().flatMap(r -> r.counters().stream())
+                .filter(c -> c.role().equals("import") && belongsTo(c.service(), service));
+    }
+
     /**
      * Adds a point per service from the counters in {@code g} read at {@code at}. The first sample only
      * sets the base; a counter that went down (a node restarted) counts from zero.
@@ -48,16 +55,12 @@ final class ConsoleHistory {
             long failures = 0;
             long linksOpened = 0;
             long openNanos = 0;
-            for (NodeReport r : g.reports()) {
-                for (ServiceCounters.Snapshot c : r.counters()) {
-                    if (c.role().equals("import") && belongsTo(c.service(), service)) {
-                        opens += c.total();
-                        bytes += c.bytesToService() + c.bytesFromService();
-                        failures += c.openFailures().values().stream().mapToLong(Long::longValue).sum();
-                        linksOpened += c.linksOpened();
-                        openNanos += c.openNanos();
-                    }
-                }
+            for (ServiceCounters.Snapshot c : importCounters(g, service).toList()) {
+                opens += c.total();
+                bytes += c.bytesToService() + c.bytesFromService();
+                failures += c.openFailures().values().stream().mapToLong(Long::longValue).sum();
+                linksOpened += c.linksOpened();
+                openNanos += c.openNanos();
             }
             now.put(service, new Totals(opens, bytes, failures, linksOpened, openNanos));
         }

@@ -1,12 +1,11 @@
 package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.routing.CborSerializable;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The node's open client connections (entry side) and links (exit side), for the admin API. */
@@ -21,7 +20,6 @@ public final class LiveConnections {
         private volatile String service;
         private final String role;
         private final String client;
-        private final Instant started = Instant.now();
         private final long startedNanos = System.nanoTime();
         private final AtomicLong toService = new AtomicLong();
         private final AtomicLong fromService = new AtomicLong();
@@ -56,7 +54,7 @@ public final class LiveConnections {
 
         View view() {
             return new View(service, role, client, peer, toService.get(), fromService.get(),
-                    Duration.between(started, Instant.now()).toSeconds());
+                    TimeUnit.NANOSECONDS.toSeconds(age()));
         }
     }
 

@@ -72,6 +72,18 @@ public record RequestHead(List<String> words) {
         return name.equals("CONFIG") ? CONFIG_WORDS : WORDS;
     }
 
+    /**
+     * The head of {@code words}, read from a request of {@code total} words. A CONFIG request whose
+     * patterns were not all seen (cut off by the prefix, or beyond the words kept) gets an "" word for
+     * them, which {@link #revealsAddresses} takes as naming any parameter.
+     */
+    private static RequestHead seen(List<String> words, int total) {
+        if (!words.isEmpty() && words.get(0).equals("CONFIG") && words.size() < total) {
+            words.add("");
+        }
+        return new RequestHead(List.copyOf(words));
+    }
+
     /** The head of a command already read into its arguments; arguments are folded only where they matter. */
     public static RequestHead of(List<byte[]> argv) {
         return argv.isEmpty() || argv.get(0).length > MAX_WORD ? new RequestHead(List.of("")) : of(AsciiCase.upper(argv.get(0)), argv);
@@ -91,10 +103,7 @@ public record RequestHead(List<String> words) {
         for (int i = 1; i < Math.min(kept, argv.size()); i++) {
             words.add(argv.get(i).length <= MAX_WORD ? AsciiCase.upper(argv.get(i)) : "");
         }
-        if (argv.size() > kept && name.equals("CONFIG")) {
-            words.add("");
-        }
-        return new RequestHead(List.copyOf(words));
+        return seen(words, argv.size());
     }
 
     /**
@@ -119,10 +128,7 @@ public record RequestHead(List<String> words) {
                     words.add(word.length() <= MAX_WORD ? AsciiCase.upper(word) : "");
                 }
             }
-            if (split.length > kept && !words.isEmpty() && words.get(0).equals("CONFIG")) {
-                words.add("");
-            }
-            return Optional.of(new RequestHead(List.copyOf(words)));
+            return Optional.of(seen(words, split.length));
         }
         in.get();
         String count = line(in);
@@ -148,11 +154,7 @@ public record RequestHead(List<String> words) {
                 kept = wordsOf(words.get(0));
             }
         }
-        if (!words.isEmpty() && words.get(0).equals("CONFIG") && words.size() < elements) {
-            // Patterns cut off by the prefix or beyond the words kept: not seen, so taken as naming any.
-            words.add("");
-        }
-        return words.isEmpty() && elements > 0 ? Optional.empty() : Optional.of(new RequestHead(List.copyOf(words)));
+        return words.isEmpty() && elements > 0 ? Optional.empty() : Optional.of(seen(words, elements));
     }
 
     /** The line at the position (CRLF or LF ended), or null if the buffer ends first. */
