@@ -7,10 +7,12 @@ import java.util.Optional;
 
 /**
  * How an exit learns a Redis Cluster's topology: from the first of {@code seeds} (or of the nodes it
- * already knows) that answers, every {@code refreshInterval} and on demand.
+ * already knows) that answers, every {@code refreshInterval} and on demand; and whether entries let
+ * clients run scripts and functions on it ({@code allowScripts}: a script's reply may carry real node
+ * addresses, which the mesh cannot rewrite).
  */
-public record RedisClusterSource(List<HostPort> seeds, Optional<RedisCredentials> credentials, Duration refreshInterval)
-        implements ServiceDetails {
+public record RedisClusterSource(List<HostPort> seeds, Optional<RedisCredentials> credentials, Duration refreshInterval,
+        boolean allowScripts) implements ServiceDetails {
 
     /** A Redis Cluster's seeds and the credentials the mesh uses; the password file is a secret like a key. */
     public static RedisClusterSource read(Settings e) throws InvalidSettingException {
@@ -28,7 +30,7 @@ public record RedisClusterSource(List<HostPort> seeds, Optional<RedisCredentials
         } else if (!username.isEmpty()) {
             throw new InvalidSettingException(e.full("password-file"), "required with username " + username);
         }
-        return new RedisClusterSource(seeds, credentials, e.duration("refresh-interval", false));
+        return new RedisClusterSource(seeds, credentials, e.duration("refresh-interval", false), e.flag("allow-scripts"));
     }
 
     @Override

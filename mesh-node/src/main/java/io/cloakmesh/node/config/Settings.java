@@ -195,6 +195,16 @@ public final class Settings {
         }
     }
 
+    boolean flag(String path) throws InvalidSettingException {
+        try {
+            return config.getBoolean(path);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidSettingException(full(path), "missing");
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(full(path), "expected true or false");
+        }
+    }
+
     Duration duration(String path, boolean zeroAllowed) throws InvalidSettingException {
         Duration d;
         try {

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,7 +52,7 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     private final NodeEndpoints range;
     private final ActorSystem<?> system;
     private final EntryStack entry;
-    private final Function<EndpointSource, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages;
+    private final BiFunction<RedisClusterImport, Endpoint, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages;
     private final ListenerEvents events;
     private final TopologyView view;
     private final EndpointAllocator allocator;
@@ -67,7 +67,7 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     private CompletableFuture<Done> refreshing = CompletableFuture.completedFuture(Done.getInstance());
 
     private RedisClusterImport(ImportSettings settings, EntryStack entry,
-            Function<EndpointSource, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
+            BiFunction<RedisClusterImport, Endpoint, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
         this.settings = settings;
         this.range = settings.details(NodeEndpoints.class);
         this.system = entry.system();
@@ -78,12 +78,15 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
         this.allocator = new EndpointAllocator(range.host(), range.firstPort(), range.lastPort(), range.grace(), System::nanoTime);
     }
 
-    /** @param stages the kind's entry stages for one client connection, reading endpoints from here */
+    /**
+     * @param stages the kind's entry stages for one client connection, reading endpoints from here, given
+     *     the endpoint the client connected to
+     */
     static CompletionStage<RedisClusterImport> start(ImportSettings settings, EntryStack entry,
-            Function<EndpointSource, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
+            BiFunction<RedisClusterImport, Endpoint, BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> stages) {
         RedisClusterImport imported = new RedisClusterImport(settings, entry, stages);
         ServiceImport.Route seedRoute = new ServiceImport.Route(settings, Optional.empty(), "import " + settings.name(),
-                new ServiceCounters(settings.name(), "import"), () -> stages.apply(imported), () -> { });
+                new ServiceCounters(settings.name(), "import"), () -> stages.apply(imported, imported.seedEndpoint()), () -> { });
         return ServiceImport.start(seedRoute, settings.listen(), entry)
                 .thenApply(seed -> {
                     imported.seed = seed;
@@ -107,6 +110,19 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
     @Override
     public Map<String, Endpoint> nodeEndpoints() {
         return new TreeMap<>(listening);
+    }
+
+    /** The seed listener's address, as an endpoint: a client that connected there reached whichever node the exit chose. */
+    private Endpoint seedEndpoint() {
+        return new Endpoint(seed.localAddress().getHostString(), seed.localAddress().getPort());
+    }
+
+    /**
+     * Whether the cluster's exporters let scripts and functions run through the mesh (export setting
+     * allow-scripts, carried with the newest topology reading); false until a reading has come.
+     */
+    public boolean scriptsAllowed() {
+        return view.of(name()).map(TopologyEntry::scriptsAllowed).orElse(false);
     }
 
     @Override
@@ -209,7 +225,7 @@ final class RedisClusterImport implements ImportedService, EndpointSource {
         String label = "import " + name() + " node " + endpoint.text();
         ServiceImport.Route route = new ServiceImport.Route(settings, Optional.of(id), label,
                 new ServiceCounters(name() + "/" + endpoint.text(), "import"),
-                () -> stages.apply(this), () -> refresh(id));
+                () -> stages.apply(this, endpoint), () -> refresh(id));
         return ServiceImport.start(route, new HostPort(endpoint.host(), endpoint.port()), entry)
                 .whenComplete((bound, failure) -> {
                     if (failure != null) {

@@ -57,7 +57,7 @@ final class RedisClusterKind implements ServiceKind {
 
     @Override
     public List<String> exportKeys() {
-        return List.of("seeds", "username", "password-file", "refresh-interval", "filter");
+        return List.of("seeds", "username", "password-file", "refresh-interval", "allow-scripts", "filter");
     }
 
     @Override
@@ -78,8 +78,10 @@ final class RedisClusterKind implements ServiceKind {
     @Override
     public CompletionStage<RedisClusterImport> startImport(ImportSettings settings, EntryStack entry) {
         Duration unmappedWait = settings.details(NodeEndpoints.class).unmappedWait();
-        return RedisClusterImport.start(settings, entry, endpoints -> BidiFlow.fromGraph(new ReplyRewriteStage(
-                new ReplyRewriteStage.Settings(RespLimits.DEFAULTS, MAX_GATHERED, MAX_OUTSTANDING, unmappedWait), endpoints)));
+        ReplyRewriteStage.Settings stage = new ReplyRewriteStage.Settings(RespLimits.DEFAULTS, MAX_GATHERED, MAX_OUTSTANDING,
+                unmappedWait);
+        return RedisClusterImport.start(settings, entry, (imported, own) -> BidiFlow.fromGraph(new ReplyRewriteStage(
+                stage, imported, own, imported::scriptsAllowed)));
     }
 
     @Override

@@ -11,9 +11,10 @@ import io.cloakmesh.protocol.rediscluster.RedisTopology;
  *
  * @param member the exporter's cluster identity (see routing.RoutingTable#memberId)
  * @param version when the topology was read, in milliseconds since the epoch on the exporter
+ * @param scriptsAllowed the export's allow-scripts: whether entries let clients run scripts on the cluster
  */
 public record TopologyEntry(String service, String node, String member, String datacenter, long version,
-        RedisTopology topology) implements CborSerializable, MemberRows.Row {
+        RedisTopology topology, boolean scriptsAllowed) implements CborSerializable, MemberRows.Row {
 
     public String key() {
         return service + "@" + member;

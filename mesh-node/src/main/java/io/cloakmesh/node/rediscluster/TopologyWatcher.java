@@ -155,7 +155,9 @@ public final class TopologyWatcher extends AbstractBehavior<TopologyWatcher.Comm
                 LOG.info("topology of {}: read again", service);
             }
             failing = false;
-            if (newest.isEmpty() || !newest.get().topology().equals(m.topology())) {
+            // allow-scripts travels with the reading: a reload that changes it publishes even an unchanged topology
+            if (newest.isEmpty() || !newest.get().topology().equals(m.topology())
+                    || newest.get().scriptsAllowed() != source.allowScripts()) {
                 publish(newest, m.topology());
             }
         }
@@ -167,7 +169,7 @@ public final class TopologyWatcher extends AbstractBehavior<TopologyWatcher.Comm
     private void publish(Optional<TopologyEntry> before, RedisTopology topology) {
         long version = Math.max(System.currentTimeMillis(), before.map(e -> e.version() + 1).orElse(0L));
         TopologyEntry entry = new TopologyEntry(service, self.node(), self.member(), self.datacenter(), version,
-                topology);
+                topology, source.allowScripts());
         List<String> changes = TopologyDiff.lines(before.map(TopologyEntry::topology), topology);
         if (before.isEmpty()) {
             LOG.info("topology of {}: {} nodes in {} shards", service, topology.nodes().size(), topology.shards().size());

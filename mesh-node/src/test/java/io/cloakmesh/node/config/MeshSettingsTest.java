@@ -140,6 +140,10 @@ class MeshSettingsTest {
                         "cloakmesh.exports.redis.seeds", "only for kind redis-cluster"),
                 Arguments.of("username without password", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], username = mesh }",
                         "cloakmesh.exports.rc.password-file", "required with username"),
+                Arguments.of("allow-scripts not a flag", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], allow-scripts = sometimes }",
+                        "cloakmesh.exports.rc.allow-scripts", "expected true or false"),
+                Arguments.of("allow-scripts on a tcp export", "cloakmesh.exports.redis.allow-scripts = true",
+                        "cloakmesh.exports.redis.allow-scripts", "only for kind redis-cluster"),
                 Arguments.of("missing password file", "cloakmesh.exports.rc { kind = redis-cluster, seeds = [\"127.0.0.2:7000\"], password-file = \"/nonexistent/pw\" }",
                         "cloakmesh.exports.rc.password-file", "no such file"),
                 Arguments.of("cluster import without node-ports", "cloakmesh.imports.rc { kind = redis-cluster, listen = \"127.0.0.1:7001\" }",
@@ -219,6 +223,7 @@ class MeshSettingsTest {
         assertEquals("redis-cluster", export.kind());
         assertEquals(new RedisCredentials("mesh", "s3cret"), export.details(RedisClusterSource.class).credentials().orElseThrow());
         assertTrue(!export.toString().contains("s3cret"), export.toString());
+        assertTrue(!export.details(RedisClusterSource.class).allowScripts(), "scripts are refused unless allowed");
         NodeEndpoints endpoints = s.imports().get("rcin").details(NodeEndpoints.class);
         assertEquals(new NodeEndpoints("127.0.0.1", 21000, 21099, Duration.ofMinutes(5), Duration.ofSeconds(3)),
                 endpoints);

@@ -71,7 +71,7 @@ class FilterMeshIT {
     @Test
     void theRuleTableHoldsThroughTheMeshInBothModes() throws Exception {
         try (Jedis direct = new Jedis("127.0.0.1", mesh.redisPort)) {
-            FilterTable.runAll(mesh, mesh.a2, "redis", mesh.a1.importPort, direct::exists, RULES);
+            FilterTable.runAll(mesh, mesh.a2, "redis", mesh.a1.importPort, direct::exists, RULES, c -> true);
         }
     }
 

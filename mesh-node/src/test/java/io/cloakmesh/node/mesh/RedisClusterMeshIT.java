@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cloakmesh.node.filter.RawRedis;
 import io.cloakmesh.node.testing.Poll;
 import io.cloakmesh.node.testing.RedisClusterFixture;
+import io.cloakmesh.protocol.resp.RespValue;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -44,7 +46,7 @@ import redis.clients.jedis.Transaction;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * A real 6-node Redis Cluster on 127.0.0.2, exported as one service "rc" by b1 and b2 (dc-b) and
+ * A real 6-node Redis Cluster on 127.0.0.2, exported as service "rc" by b1 and b2 (dc-b) and
  * imported by a1 and a2 (dc-a), each node a JVM of its own: cluster clients given only an entry's seed
  * endpoint must do all their work through the mesh and never learn a real node address.
  */
@@ -56,6 +58,8 @@ class RedisClusterMeshIT {
     private TestMesh mesh;
     /** Seed endpoint port and first node port of each entry. */
     private final Map<String, int[]> entries = new TreeMap<>();
+    /** a1's seed endpoint of "rcs": the same cluster, exported by b1 and b2 with allow-scripts = true. */
+    private int rcsSeed;
 
     @BeforeAll
     void start() throws Exception {
@@ -63,17 +67,21 @@ class RedisClusterMeshIT {
         int base = 12000 + (int) (ProcessHandle.current().pid() % 40) * 100;
         entries.put("a1", new int[] {Poll.freePort(), base});
         entries.put("a2", new int[] {Poll.freePort(), base + 50});
+        rcsSeed = Poll.freePort();
         String seeds = "\"" + RedisClusterFixture.HOST + ":" + cluster.ports.get(0) + "\", \"" + RedisClusterFixture.HOST
                 + ":" + cluster.ports.get(3) + "\"";
         mesh = new TestMesh("cloakmesh-cluster-it", false, node -> {
             if (node.linkPort != 0) {
                 // A filter that lets everything pass, until the rule table puts its rules in force.
                 return "  exports.rc { kind = redis-cluster, seeds = [" + seeds + "], refresh-interval = 1s, "
-                        + "filter { mode = compat } }\n";
+                        + "filter { mode = compat } }\n"
+                        + "  exports.rcs { kind = redis-cluster, seeds = [" + seeds + "], allow-scripts = true }\n";
             }
             int[] ports = entries.get(node.name);
+            String scripts = !node.name.equals("a1") ? "" : "  imports.rcs { kind = redis-cluster, listen = \"127.0.0.1:"
+                    + rcsSeed + "\", datacenter = dc-b, node-ports = \"" + (base + 100) + "-" + (base + 149) + "\" }\n";
             return "  imports.rc { kind = redis-cluster, listen = \"127.0.0.1:" + ports[0] + "\", datacenter = dc-b,"
-                    + " node-ports = \"" + ports[1] + "-" + (ports[1] + 49) + "\", unmapped-wait = 5s }\n";
+                    + " node-ports = \"" + ports[1] + "-" + (ports[1] + 49) + "\", unmapped-wait = 5s }\n" + scripts;
         });
         for (String entry : entries.keySet()) {
             Poll.until(TestMesh.CONVERGE, entry + " giving every node of the cluster an endpoint", () -> endpointsShown(entry) == 6);
@@ -158,44 +166,246 @@ class RedisClusterMeshIT {
         }
     }
 
+    /** What the mesh does with a command whose reply can name a node: answers it (rewritten) or refuses it. */
+    private enum Fate { ANSWERED, REFUSED }
+
+    private record Probe(Fate fate, String... words) {
+        /** The command as a refusal names it: with its subcommand for the container commands. */
+        String name() {
+            boolean container = Set.of("CLUSTER", "CLIENT", "CONFIG", "SLOWLOG", "ACL").contains(words[0]);
+            return container ? words[0] + " " + words[1] : words[0];
+        }
+    }
+
+    /** Every Redis 7 command docs/security.md lists as able to name an address, as one client would send it. */
+    private List<Probe> addressProbes(String protocol, String primaryId, int realPort) {
+        String host = RedisClusterFixture.HOST;
+        String port = Integer.toString(realPort);
+        return List.of(new Probe(Fate.ANSWERED, "HELLO", protocol),
+                new Probe(Fate.ANSWERED, "CLUSTER", "SLOTS"), new Probe(Fate.ANSWERED, "CLUSTER", "SHARDS"),
+                new Probe(Fate.ANSWERED, "CLUSTER", "NODES"), new Probe(Fate.ANSWERED, "CLUSTER", "REPLICAS", primaryId),
+                new Probe(Fate.ANSWERED, "CLUSTER", "SLAVES", primaryId), new Probe(Fate.ANSWERED, "ROLE"),
+                new Probe(Fate.ANSWERED, "INFO"), new Probe(Fate.ANSWERED, "INFO", "server", "replication"),
+                new Probe(Fate.ANSWERED, "INFO", "everything"), new Probe(Fate.ANSWERED, "GET", "probe:moved"),
+                new Probe(Fate.ANSWERED, "CONFIG", "GET", "maxmemory"), new Probe(Fate.ANSWERED, "CLUSTER", "LINKS"),
+                new Probe(Fate.REFUSED, "CLIENT", "LIST"), new Probe(Fate.REFUSED, "CLIENT", "INFO"),
+                new Probe(Fate.REFUSED, "CONFIG", "GET", "port"), new Probe(Fate.REFUSED, "CONFIG", "GET", "*"),
+                new Probe(Fate.REFUSED, "CONFIG", "GET", "maxmemory", "cluster-announce-*"),
+                new Probe(Fate.REFUSED, "CONFIG", "GET", "replicaof"), new Probe(Fate.REFUSED, "MONITOR"),
+                new Probe(Fate.REFUSED, "SLOWLOG", "GET", "128"), new Probe(Fate.REFUSED, "ACL", "LOG"),
+                new Probe(Fate.REFUSED, "EVAL", NODES_SCRIPT, "0"), new Probe(Fate.REFUSED, "EVAL_RO", NODES_SCRIPT, "0"),
+                new Probe(Fate.REFUSED, "EVALSHA", NODES_SCRIPT_SHA, "0"),
+                new Probe(Fate.REFUSED, "EVALSHA_RO", NODES_SCRIPT_SHA, "0"),
+                new Probe(Fate.REFUSED, "FCALL", "cloakmesh_nodes", "0"),
+                new Probe(Fate.REFUSED, "FCALL_RO", "cloakmesh_nodes", "0"),
+                new Probe(Fate.REFUSED, "MIGRATE", host, port, "probe:k", "0", "1000"),
+                new Probe(Fate.REFUSED, "CLUSTER", "MEET", host, port),
+                new Probe(Fate.REFUSED, "CLIENT", "KILL", "ADDR", host + ":" + port),
+                new Probe(Fate.REFUSED, "REPLICAOF", host, port));
+    }
+
+    /** A number standing alone: not digits inside a node id or a SHA. */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("(?<![0-9A-Za-z])\\d+(?![0-9A-Za-z])");
+    private static final String NODES_SCRIPT = "return redis.call('CLUSTER','NODES')";
+    private static final String NODES_SCRIPT_SHA = sha1(NODES_SCRIPT);
+
+    private static String sha1(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Puts on every real node what the script probes would run if the mesh let them through: the script in
+     * the script cache, and a function returning CLUSTER NODES (loaded on primaries, replicated to replicas).
+     */
+    private void loadScriptsOnTheRealNodes() {
+        for (int port : cluster.ports) {
+            try (Jedis direct = cluster.jedis(port, 5000)) {
+                assertEquals(NODES_SCRIPT_SHA, direct.scriptLoad(NODES_SCRIPT));
+                if (direct.role().get(0).equals("master")) {
+                    direct.functionLoadReplace("#!lua name=cloakmesh_probe\n"
+                            + "redis.register_function{function_name='cloakmesh_nodes', flags={'no-writes'}, "
+                            + "callback=function() return redis.call('CLUSTER','NODES') end}");
+                }
+            }
+        }
+        for (int port : cluster.ports) {
+            try (Jedis direct = cluster.jedis(port, 5000)) {
+                Poll.until(Duration.ofSeconds(10), "the probe function on " + port,
+                        () -> String.valueOf(deep(direct.sendCommand(redis.clients.jedis.Protocol.Command.FCALL_RO,
+                                "cloakmesh_nodes", "0"))).contains(RedisClusterFixture.HOST));
+            }
+        }
+    }
+
+    /**
+     * The INFO fields that name a node's address or port on these nodes, read from each real node directly:
+     * those where a real host or port is seen, and the ones Redis documents (for a field that is not set here).
+     */
+    private Set<String> infoAddressFields() {
+        Set<String> fields = new java.util.TreeSet<>(List.of("tcp_port", "master_host", "master_port"));
+        for (int port : cluster.ports) {
+            try (Jedis direct = cluster.jedis(port, 5000)) {
+                for (String line : direct.info("everything").lines().toList()) {
+                    int colon = line.indexOf(':');
+                    if (colon > 0 && !realAddresses(line.substring(colon + 1)).isEmpty()) {
+                        fields.add(line.substring(0, colon));
+                    }
+                }
+            }
+        }
+        return fields;
+    }
+
+    /** The real hosts and ports (node ports and bus ports) named in {@code text}, as whole numbers. */
+    private List<String> realAddresses(String text) {
+        List<String> found = new ArrayList<>();
+        if (text.contains(RedisClusterFixture.HOST)) {
+            found.add(RedisClusterFixture.HOST);
+        }
+        Matcher number = WHOLE_NUMBER.matcher(text);
+        while (number.find()) {
+            if (number.group().length() <= 5) {
+                int n = Integer.parseInt(number.group());
+                if (cluster.ports.contains(n) || cluster.ports.contains(n - 10000)) {
+                    found.add(number.group());
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The real addresses in a reply: the real host anywhere; a real port in any text or number, except in
+     * INFO text only in its address fields and never in a replication offset (counters and offsets
+     * may take any value, a port's included).
+     */
+    private List<String> realAddresses(RespValue reply, Set<String> infoFields) {
+        List<String> found = new ArrayList<>();
+        if (reply instanceof RespValue.Int n) {
+            found.addAll(realAddresses(Long.toString(n.value())));
+        } else if (reply instanceof RespValue.Aggregate a) {
+            List<RespValue> elements = a.elements();
+            String first = elements.isEmpty() ? "" : RawRedis.text(elements.get(0));
+            if (first.equals("$master") && elements.size() == 3 && elements.get(2) instanceof RespValue.Aggregate replicas) {
+                // ROLE of a primary: [master, offset, [[ip, port, offset], ...]]
+                for (RespValue replica : replicas.elements()) {
+                    ((RespValue.Aggregate) replica).elements().subList(0, 2).forEach(v -> found.addAll(realAddresses(v, infoFields)));
+                }
+            } else if (first.equals("$slave") && elements.size() == 5) {
+                // ROLE of a replica: [slave, ip, port, state, offset]
+                elements.subList(0, 4).forEach(v -> found.addAll(realAddresses(v, infoFields)));
+            } else {
+                elements.forEach(v -> found.addAll(realAddresses(v, infoFields)));
+            }
+        } else if (reply instanceof RespValue.MapValue m) {
+            List<RespValue> kv = m.keysAndValues();
+            for (int i = 0; i + 1 < kv.size(); i += 2) {
+                found.addAll(realAddresses(kv.get(i), infoFields));
+                if (!RawRedis.text(kv.get(i)).contains("offset")) {
+                    found.addAll(realAddresses(kv.get(i + 1), infoFields));
+                }
+            }
+        } else {
+            String text = reply instanceof RespValue.Verbatim v ? new String(v.text(), StandardCharsets.ISO_8859_1)
+                    : RawRedis.text(reply);
+            if (text.contains("redis_version:")) {
+                for (String line : text.lines().toList()) {
+                    int colon = line.indexOf(':');
+                    found.addAll(colon > 0 && infoFields.contains(line.substring(0, colon).replaceFirst("^\\$", ""))
+                            ? realAddresses(line) : realAddresses(line.contains(RedisClusterFixture.HOST) ? line : ""));
+                }
+            } else if (!text.contains("replication-offset")) {
+                found.addAll(realAddresses(text));
+            }
+        }
+        return found;
+    }
+
     @Test
     @Order(1)
-    void repliesThatWouldShowANodesAddressAreRefusedInOrderPlainPipelinedAndInMulti() {
-        for (RedisProtocol protocol : List.of(RedisProtocol.RESP2, RedisProtocol.RESP3)) {
-            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(protocol).build();
-            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", seed("a1")), config)) {
-                for (String[] command : List.of(new String[] {"CLIENT", "LIST"}, new String[] {"CLIENT", "INFO"},
-                        new String[] {"CONFIG", "GET", "port"}, new String[] {"CONFIG", "GET", "*"},
-                        new String[] {"CONFIG", "GET", "maxmemory", "cluster-announce-*"})) {
-                    String refused = assertThrows(redis.clients.jedis.exceptions.JedisDataException.class,
-                            () -> jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(command[0]),
-                                    java.util.Arrays.copyOfRange(command, 1, command.length))).getMessage();
-                    assertTrue(refused.startsWith("ERR cloakmesh refuses " + command[0] + " " + command[1]
-                            + ": its reply would show the node's real address"), protocol + " " + refused);
+    void noReplyOfACommandThatCanNameANodeCarriesARealAddressInAnyProtocolOrMode() throws Exception {
+        loadScriptsOnTheRealNodes();
+        Set<String> infoFields = infoAddressFields();
+        String primaryId = null;
+        int replicaPort = 0;
+        for (int port : cluster.ports) {
+            try (Jedis direct = cluster.jedis(port, 5000)) {
+                if (direct.role().get(0).equals("master")) {
+                    primaryId = direct.clusterMyId();
+                } else {
+                    replicaPort = port;
                 }
-                String maxmemory = String.valueOf(deep(jedis.sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "GET",
-                        "maxmemory")));
-                assertTrue(maxmemory.contains("maxmemory"), "a parameter that is no address still answers: " + maxmemory);
-
-                redis.clients.jedis.Pipeline pipeline = jedis.pipelined();
-                redis.clients.jedis.Response<Object> before = pipeline.sendCommand(
-                        redis.clients.jedis.Protocol.Command.ECHO, "before");
-                redis.clients.jedis.Response<Object> list = pipeline.sendCommand(
-                        redis.clients.jedis.Protocol.Command.CLIENT, "LIST");
-                redis.clients.jedis.Response<Object> after = pipeline.sendCommand(
-                        redis.clients.jedis.Protocol.Command.ECHO, "after");
-                pipeline.sync();
-                assertEquals("before", String.valueOf(deep(before.get())));
-                assertThrows(redis.clients.jedis.exceptions.JedisDataException.class, list::get);
-                assertEquals("after", String.valueOf(deep(after.get())), "the replies after a refused one stay in order");
-
-                redis.clients.jedis.Transaction multi = jedis.multi();
-                multi.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "INFO");
-                assertThrows(redis.clients.jedis.exceptions.JedisDataException.class, multi::exec,
-                        "Redis aborts the transaction the refused command was queued in");
-                assertEquals("PONG", jedis.ping());
-                assertOnlyEndpoints("a1", protocol + " after the refusals", jedis.clusterNodes());
             }
+        }
+        // The seed endpoint (the exit's choice of node, a primary) and a replica's endpoint, which answers every key with MOVED.
+        for (int target : List.of(seed("a1"), endpointOfRealPort("a1", replicaPort).getPort())) {
+            for (String protocol : List.of("2", "3")) {
+                List<Probe> probes = addressProbes(protocol, primaryId, cluster.ports.get(0));
+                String where = "RESP" + protocol + " through 127.0.0.1:" + target + ", ";
+                try (RawRedis plain = new RawRedis(target)) {
+                    for (Probe probe : probes) {
+                        RespValue reply = plain.send(RawRedis.resp(probe.words())).value();
+                        assertFate(where + "plain", probe, reply, infoFields);
+                    }
+                }
+                try (RawRedis pipelined = new RawRedis(target)) {
+                    StringBuilder all = new StringBuilder(RawRedis.resp("ECHO", "first"));
+                    probes.forEach(probe -> all.append(RawRedis.resp(probe.words())));
+                    pipelined.send(all.append(RawRedis.resp("ECHO", "last")).toString());
+                    assertEquals("$first", RawRedis.text(pipelined.value()));
+                    for (Probe probe : probes) {
+                        assertFate(where + "pipelined", probe, pipelined.value(), infoFields);
+                    }
+                    assertEquals("$last", RawRedis.text(pipelined.value()), where + "pipelined: replies stay in order");
+                }
+                try (RawRedis multi = new RawRedis(target)) {
+                    multi.send(RawRedis.resp("HELLO", protocol)).value();
+                    for (Probe probe : probes) {
+                        if (probe.words()[0].equals("HELLO")) {
+                            continue;
+                        }
+                        multi.send(RawRedis.resp("MULTI") + RawRedis.resp(probe.words()) + RawRedis.resp("EXEC"));
+                        assertEquals("+OK", RawRedis.text(multi.value()));
+                        for (RespValue reply : List.of(multi.value(), multi.value())) {
+                            assertEquals(List.of(), realAddresses(reply, infoFields), where + "in MULTI: "
+                                    + probe.name() + " gave " + RawRedis.text(reply));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void assertFate(String where, Probe probe, RespValue reply, Set<String> infoFields) {
+        String text = reply instanceof RespValue.Verbatim v ? new String(v.text(), StandardCharsets.ISO_8859_1)
+                : RawRedis.text(reply);
+        boolean refused = text.startsWith("-ERR cloakmesh refuses " + probe.name().toUpperCase(java.util.Locale.ROOT));
+        assertEquals(probe.fate() == Fate.REFUSED, refused, where + ": " + probe.name() + " gave " + text);
+        assertEquals(List.of(), realAddresses(reply, infoFields), where + ": " + probe.name() + " gave " + text);
+    }
+
+    @Test
+    @Order(1)
+    void scriptsRunThroughAnImportWhoseExportAllowsThem() throws Exception {
+        loadScriptsOnTheRealNodes();
+        Poll.until(TestMesh.CONVERGE, "a1 giving every node of rcs an endpoint", () -> {
+            try (RawRedis rcs = new RawRedis(rcsSeed)) {
+                return RawRedis.text(rcs.send(RawRedis.resp("EVAL", "return 'ran'", "0")).value()).equals("$ran");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        try (RawRedis rcs = new RawRedis(rcsSeed); RawRedis rc = new RawRedis(seed("a1"))) {
+            String nodes = RawRedis.text(rcs.send(RawRedis.resp("FCALL_RO", "cloakmesh_nodes", "0")).value());
+            assertTrue(nodes.contains(RedisClusterFixture.HOST), "allow-scripts = true: the documented cost, a script's "
+                    + "reply passes as the cluster sends it: " + nodes);
+            assertTrue(RawRedis.text(rc.send(RawRedis.resp("EVAL", "return 'ran'", "0")).value())
+                    .startsWith("-ERR cloakmesh refuses EVAL: a script's reply can carry node addresses"));
         }
     }
 
@@ -415,7 +625,10 @@ class RedisClusterMeshIT {
         }
         HostAndPort endpoint = endpointOfRealPort("a1", realPort);
         try (JedisCluster direct = new JedisCluster(new HostAndPort(RedisClusterFixture.HOST, cluster.ports.get(0)))) {
-            FilterTable.runAll(mesh, mesh.a1, "rc", endpoint.getPort(), direct::exists, "mode = compat\n");
+            // The entry refuses scripts on rc (no allow-scripts) before its filter could judge them; FilterMeshIT
+            // runs the script cases through a tcp export.
+            FilterTable.runAll(mesh, mesh.a1, "rc", endpoint.getPort(), direct::exists, "mode = compat\n",
+                    c -> !c.requests().contains("EVAL"));
         }
     }
 

@@ -111,7 +111,8 @@ class ReplyRewriteStageIT extends RealRedisCluster {
         return Tcp.get(system).bind("127.0.0.1", 0)
                 .to(Sink.foreach(connection -> {
                     relayed.incrementAndGet();
-                    connection.handleWith(BidiFlow.fromGraph(new ReplyRewriteStage(SETTINGS, endpoints))
+                    Endpoint own = new Endpoint("127.0.0.1", connection.localAddress().getPort());
+                    connection.handleWith(BidiFlow.fromGraph(new ReplyRewriteStage(SETTINGS, endpoints, own, () -> false))
                             .join(Tcp.get(system).outgoingConnection(RedisClusterFixture.HOST, realPort)), system);
                 }))
                 .run(system)

@@ -11,6 +11,7 @@ import io.cloakmesh.protocol.resp.RespWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
@@ -39,11 +40,19 @@ public final class ReplyRewriteStage extends RelayStage {
 
     private final Settings settings;
     private final EndpointSource endpoints;
+    private final Endpoint own;
+    private final BooleanSupplier scriptsAllowed;
 
-    public ReplyRewriteStage(Settings settings, EndpointSource endpoints) {
+    /**
+     * @param own the endpoint the client reached the node on
+     * @param scriptsAllowed whether the export lets scripts and functions run (read for each one)
+     */
+    public ReplyRewriteStage(Settings settings, EndpointSource endpoints, Endpoint own, BooleanSupplier scriptsAllowed) {
         super("ReplyRewriteStage");
         this.settings = settings;
         this.endpoints = endpoints;
+        this.own = own;
+        this.scriptsAllowed = scriptsAllowed;
     }
 
     @Override
@@ -54,9 +63,9 @@ public final class ReplyRewriteStage extends RelayStage {
     /** Holding and timers only: which requests pass is {@link RequestVetting}'s, how replies are cut {@link ReplyCutter}'s. */
     private final class Logic extends RelayLogic {
         private final ReplyPairing pairing = new ReplyPairing(settings.maxOutstanding());
-        private final RequestVetting vetting = new RequestVetting(settings.limits(), pairing);
+        private final RequestVetting vetting = new RequestVetting(settings.limits(), pairing, scriptsAllowed);
         private final ReplyCutter cutter = new ReplyCutter(settings.limits(), pairing, settings.maxGathered());
-        private final ReplyRewriter rewriter = new ReplyRewriter(endpoints);
+        private final ReplyRewriter rewriter = new ReplyRewriter(endpoints, own);
 
         /** While a reply waits for an endpoint: it, the bytes after it, and the deadline. */
         private ReplyCutter.Whole held;

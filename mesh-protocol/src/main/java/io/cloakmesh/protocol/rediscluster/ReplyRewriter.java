@@ -9,9 +9,10 @@ import java.util.Set;
 
 /**
  * Puts each remote node's local endpoint in place of its real address in the replies that carry one:
- * MOVED/ASK, CLUSTER SLOTS, SHARDS, NODES and REPLICAS, ROLE and INFO replication, in RESP2 and RESP3 (see
+ * MOVED/ASK, CLUSTER SLOTS, SHARDS, NODES and REPLICAS, ROLE and INFO, in RESP2 and RESP3 (see
  * shared/reference/redis-cluster-addresses.md). A node appears as the same {@code host:port} in every
- * reply; IP, hostname and the unknown endpoints ("", "?", null) all become it. Pure: when a reply names a
+ * reply; IP, hostname and the unknown endpoints ("", "?", null) all become it. The node the connection is
+ * to calls itself by the endpoint the client reached it on. Pure: when a reply names a
  * node that has no endpoint yet, the answer is {@link Unmapped}, and the caller refreshes the topology
  * and asks again before the reply may leave.
  */
@@ -20,9 +21,12 @@ public final class ReplyRewriter {
     private static final Set<String> ADDRESSLESS_FLAGS = Set.of("noaddr", "handshake");
 
     private final EndpointMap endpoints;
+    private final Endpoint own;
 
-    public ReplyRewriter(EndpointMap endpoints) {
+    /** @param own the endpoint this connection's client reached the node on (INFO's tcp_port becomes its port) */
+    public ReplyRewriter(EndpointMap endpoints, Endpoint own) {
         this.endpoints = endpoints;
+        this.own = own;
     }
 
     /** What became of a reply. */
@@ -206,8 +210,9 @@ public final class ReplyRewriter {
 
     /**
      * INFO (any sections; a bulk string in RESP2, verbatim in RESP3): the replication section's
-     * {@code slaveN:ip=...,port=...} lines and {@code master_host}/{@code master_port} pair. Every other line
-     * passes as it is.
+     * {@code slaveN:ip=...,port=...} lines and {@code master_host}/{@code master_port} pair, and the server
+     * section's own {@code tcp_port} and (Redis 7.2 on) {@code listenerN:...,bind=...,port=...} lines, which
+     * become the connection's endpoint. Every other line passes as it is.
      */
     public Result info(RespValue reply) {
         byte[] text = text(reply);
@@ -220,7 +225,13 @@ public final class ReplyRewriter {
         boolean changed = false;
         for (int i = 0; i < lines.length; i++) {
             String line = stripCr(lines[i]);
-            if (line.startsWith("master_host:")) {
+            if (line.startsWith("tcp_port:")) {
+                lines[i] = withSameEnding(lines[i], "tcp_port:" + own.port());
+                changed = true;
+            } else if (line.matches("listener[0-9]+:.*")) {
+                lines[i] = withSameEnding(lines[i], listenerLine(line));
+                changed = true;
+            } else if (line.startsWith("master_host:")) {
                 masterHost = i;
             } else if (line.startsWith("master_port:")) {
                 masterPort = i;
@@ -280,6 +291,20 @@ public final class ReplyRewriter {
             }
         }
         return Optional.of(withSameEnding(line, body.substring(0, colon + 1) + String.join(",", pairs)));
+    }
+
+    /** {@code listenerN:name=tcp,bind=*,bind=-::*,port=6379} with every bind and port naming this connection's endpoint. */
+    private String listenerLine(String line) {
+        int colon = line.indexOf(':');
+        String[] pairs = line.substring(colon + 1).split(",", -1);
+        for (int j = 0; j < pairs.length; j++) {
+            if (pairs[j].startsWith("bind=")) {
+                pairs[j] = "bind=" + own.host();
+            } else if (pairs[j].startsWith("port=")) {
+                pairs[j] = "port=" + own.port();
+            }
+        }
+        return line.substring(0, colon + 1) + String.join(",", pairs);
     }
 
     /** The endpoint of the node the cluster names {@code host:port}; empty if none, or the port is not a number. */

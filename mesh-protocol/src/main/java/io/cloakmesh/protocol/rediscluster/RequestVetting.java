@@ -12,15 +12,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * Which client requests to a Redis Cluster node go on as they are: a command that names node addresses
  * (MIGRATE, REPLICAOF, CLUSTER MEET, CLIENT KILL by address), one whose reply shows the node's address
- * where it is not rewritten (CLIENT LIST and INFO, CONFIG GET of an address parameter), or a topology
- * command whose reply could not be rewritten (inside MULTI, in MONITOR or RESP2 subscribe mode), is
- * replaced by one Redis refuses, so
+ * where it is not rewritten (CLIENT LIST and INFO, CONFIG GET of an address parameter, MONITOR, SLOWLOG
+ * GET, ACL LOG), a script or function unless the export allows them, or a topology command whose reply
+ * could not be rewritten (inside MULTI, in RESP2 subscribe mode), is replaced by one Redis refuses, so
  * the client gets an error in order; {@link #refusal} rewords that error. Every request is passed to
  * {@link ReplyPairing}. Pure: bytes in, bytes out.
  */
@@ -32,8 +34,13 @@ final class RequestVetting {
     private static final ByteString REFUSED_COMMAND =
             ByteString.fromString("*1\r\n$" + REFUSED_NAME.length() + "\r\n" + REFUSED_NAME + "\r\n");
 
+    /** Commands whose first argument is a subcommand, named with it in a refusal. */
+    private static final Set<String> CONTAINERS = Set.of("CLUSTER", "CLIENT", "CONFIG", "SLOWLOG", "ACL");
+
     private final RespScanner scanner;
     private final ReplyPairing pairing;
+    /** Read for each script request: the export's allow-scripts, which a reload may change. */
+    private final BooleanSupplier scriptsAllowed;
     /** The start of the request being read, until its head is known; then whether it is refused. */
     private ByteStringBuilder pendingHead = new ByteStringBuilder();
     private boolean headKnown;
@@ -41,9 +48,10 @@ final class RequestVetting {
     /** Why each refused command was refused, in order, for the errors still to come back. */
     private final ArrayDeque<String> refused = new ArrayDeque<>();
 
-    RequestVetting(RespLimits limits, ReplyPairing pairing) {
+    RequestVetting(RespLimits limits, ReplyPairing pairing, BooleanSupplier scriptsAllowed) {
         this.scanner = new RespScanner(limits, RespScanner.Direction.REQUESTS);
         this.pairing = pairing;
+        this.scriptsAllowed = scriptsAllowed;
     }
 
     /** The bytes to send upstream for {@code chunk} of the client's requests. */
@@ -91,16 +99,18 @@ final class RequestVetting {
     private ByteString decide(ByteString head) throws RespProtocolException {
         RequestHead request = RequestHead.parse(head.asByteBuffer()).orElse(new RequestHead(List.of()));
         // The subcommand only for container commands: MIGRATE's first argument is an address.
-        String command = request.name().equals("CLUSTER") || request.name().equals("CLIENT")
-                || request.name().equals("CONFIG") ? request.name() + " " + request.arg(1) : request.name();
+        String command = CONTAINERS.contains(request.name()) ? request.name() + " " + request.arg(1) : request.name();
         String why = request.namesAddresses()
                 ? command + ": it names node addresses, and a client of the mesh knows only mesh endpoints; "
                         + "run it against the cluster itself"
                 : request.revealsAddresses()
                 ? command + ": its reply would show the node's real address, which the mesh does not rewrite there; "
                         + "run it against the cluster itself"
+                : request.runsScript() && !scriptsAllowed.getAsBoolean()
+                ? command + ": a script's reply can carry node addresses the mesh cannot rewrite; the export "
+                        + "allows scripts with allow-scripts = true"
                 : ReplyPairing.carriesAddresses(request) && (pairing.inTransaction() || !pairing.tracked())
-                        ? command + " inside MULTI and in MONITOR or subscribe mode: its reply would carry "
+                        ? command + " inside MULTI and in subscribe mode: its reply would carry "
                                 + "the cluster's real addresses"
                         : null;
         refusing = why != null;

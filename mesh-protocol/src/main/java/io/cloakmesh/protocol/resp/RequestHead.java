@@ -17,7 +17,8 @@ public record RequestHead(List<String> words) {
     /** Longer words are never command or subcommand names. */
     private static final int MAX_WORD = 32;
     /** The commands whose arguments a decision here or in {@link ReplyPairing} looks at. */
-    private static final Set<String> ARGUMENTS_MATTER = Set.of("CLIENT", "CLUSTER", "HELLO", "CONFIG");
+    private static final Set<String> ARGUMENTS_MATTER = Set.of("CLIENT", "CLUSTER", "HELLO", "CONFIG", "SLOWLOG",
+            "ACL");
     /** CONFIG GET's patterns are all looked at, up to this many words; a longer request is taken as naming any. */
     private static final int CONFIG_WORDS = 10;
     /**
@@ -54,15 +55,32 @@ public record RequestHead(List<String> words) {
 
     /**
      * Whether the reply would show the node's real address, which the mesh cannot rewrite in it: CLIENT LIST
-     * and CLIENT INFO ({@code laddr=}, and {@code addr=} naming the exit), and CONFIG GET of a pattern
-     * that matches an address parameter (or of patterns not all seen, "" here).
+     * and CLIENT INFO ({@code laddr=}, and {@code addr=} naming the exit), CONFIG GET of a pattern that
+     * matches an address parameter (or of patterns not all seen, "" here), MONITOR (each line names the
+     * client that sent the command: the exit, or on a replica its primary), SLOWLOG GET (each entry names
+     * its client, and its arguments may be addresses) and ACL LOG (each entry's client-info has laddr=).
      */
     public boolean revealsAddresses() {
         return switch (name()) {
+            case "MONITOR" -> true;
+            case "SLOWLOG" -> arg(1).equals("GET");
+            case "ACL" -> arg(1).equals("LOG") && !arg(2).equals("RESET");
             case "CLIENT" -> arg(1).equals("LIST") || arg(1).equals("INFO");
             case "CONFIG" -> arg(1).equals("GET") && words.subList(Math.min(2, words.size()), words.size()).stream()
                     .anyMatch(pattern -> pattern.isEmpty()
                             || ADDRESS_PARAMETERS.stream().anyMatch(parameter -> Glob.matches(pattern, parameter)));
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether the request runs a script or function (EVAL, EVALSHA, FCALL and their read-only forms): its
+     * reply is whatever the script returns, which may be any command's reply, CLUSTER NODES included, and
+     * cannot be told apart from data to be rewritten.
+     */
+    public boolean runsScript() {
+        return switch (name()) {
+            case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO" -> true;
             default -> false;
         };
     }

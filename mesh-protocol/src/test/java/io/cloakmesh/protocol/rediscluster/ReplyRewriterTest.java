@@ -38,7 +38,8 @@ class ReplyRewriterTest {
             return ours ? Optional.ofNullable(byPort.get(port)) : Optional.empty();
         }
     };
-    private final ReplyRewriter rewriter = new ReplyRewriter(MESH);
+    /** The connection the replies come on was made to endpoint 127.0.0.1:30007. */
+    private final ReplyRewriter rewriter = new ReplyRewriter(MESH, new Endpoint("127.0.0.1", 30007));
 
     private static RespValue frame(String wire) throws Exception {
         return RespReader.read(ByteBuffer.wrap(wire.getBytes(StandardCharsets.ISO_8859_1)));
@@ -154,7 +155,21 @@ class ReplyRewriterTest {
                 + "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:30001\r\nmaster_link_status:up\r\n"), out);
         String unknown = "role:slave\r\nmaster_host:127.0.0.2\r\nmaster_port:7003\r\n";
         assertTrue(rewriter.info(frame("$" + unknown.length() + "\r\n" + unknown + "\r\n")) instanceof ReplyRewriter.Unmapped);
-        RespValue noReplication = frame("$24\r\n# Server\r\nprocess_id:7\r\n\r\n");
-        assertSame(noReplication, ((ReplyRewriter.Rewritten) rewriter.info(noReplication)).reply());
+        RespValue noAddress = frame("$24\r\n# Server\r\nprocess_id:7\r\n\r\n");
+        assertSame(noAddress, ((ReplyRewriter.Rewritten) rewriter.info(noAddress)).reply());
+    }
+
+    @Test
+    void infoServerGivesTheNodesOwnPortAndListenersAsTheConnectionsEndpoint() throws Exception {
+        String server = "# Server\r\nredis_version:7.2.4\r\ntcp_port:7001\r\n"
+                + "listener0:name=tcp,bind=127.0.0.2,bind=-::1,port=7001\r\nlistener1:name=tls,bind=*,port=17001\r\n"
+                + "executable:/usr/bin/redis-server\r\n";
+        String expected = "# Server\r\nredis_version:7.2.4\r\ntcp_port:30007\r\n"
+                + "listener0:name=tcp,bind=127.0.0.1,bind=127.0.0.1,port=30007\r\n"
+                + "listener1:name=tls,bind=127.0.0.1,port=30007\r\nexecutable:/usr/bin/redis-server\r\n";
+        assertEquals("$" + expected.length() + "\r\n" + expected + "\r\n",
+                wire(rewriter.info(frame("$" + server.length() + "\r\n" + server + "\r\n"))));
+        String out = wire(rewriter.info(frame("=" + (server.length() + 4) + "\r\ntxt:" + server + "\r\n")));
+        assertTrue(out.startsWith("=" + (expected.length() + 4) + "\r\ntxt:" + expected), out);
     }
 }

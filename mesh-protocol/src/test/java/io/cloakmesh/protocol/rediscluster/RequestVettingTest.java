@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class RequestVettingTest {
     private static final String REFUSED = "*1\r\n$17\r\nCLOAKMESH-REFUSED\r\n";
     private final ReplyPairing pairing = new ReplyPairing(1000);
-    private final RequestVetting vetting = new RequestVetting(RespLimits.DEFAULTS, pairing);
+    private boolean scriptsAllowed;
+    private final RequestVetting vetting = new RequestVetting(RespLimits.DEFAULTS, pairing, () -> scriptsAllowed);
 
     private static String command(String... words) {
         StringBuilder frame = new StringBuilder("*").append(words.length).append("\r\n");
@@ -34,7 +35,7 @@ class RequestVettingTest {
     void ordinaryRequestsPassByteForByteHoweverTheyAreCut() throws Exception {
         String requests = command("SET", "k", "v") + command("GET", "k") + "PING\r\n";
         for (int cut = 1; cut < requests.length(); cut++) {
-            RequestVetting fresh = new RequestVetting(RespLimits.DEFAULTS, new ReplyPairing(1000));
+            RequestVetting fresh = new RequestVetting(RespLimits.DEFAULTS, new ReplyPairing(1000), () -> false);
             String out = fresh.read(ByteString.fromString(requests.substring(0, cut))).utf8String()
                     + fresh.read(ByteString.fromString(requests.substring(cut))).utf8String();
             assertEquals(requests, out, "cut at " + cut);
@@ -60,6 +61,36 @@ class RequestVettingTest {
                 .startsWith("ERR cloakmesh refuses CLIENT LIST: its reply would show the node's real address"));
         assertTrue(vetting.refusal(new RespValue.Error("ERR unknown command 'CLOAKMESH-REFUSED'")).orElseThrow().text()
                 .startsWith("ERR cloakmesh refuses CONFIG GET: its reply would show"));
+    }
+
+    @Test
+    void monitorSlowlogGetAndAclLogAreRefusedButTheirHarmlessSiblingsPass() throws Exception {
+        String out = read(command("MONITOR"), command("SLOWLOG", "GET", "10"), command("SLOWLOG", "LEN"),
+                command("ACL", "LOG"), command("acl", "log", "reset"), "SLOWLOG get\r\n");
+        assertEquals(REFUSED + REFUSED + command("SLOWLOG", "LEN") + REFUSED + command("acl", "log", "reset") + REFUSED, out);
+        for (String name : new String[] {"MONITOR", "SLOWLOG GET", "ACL LOG", "SLOWLOG GET"}) {
+            assertTrue(vetting.refusal(new RespValue.Error("ERR unknown command 'CLOAKMESH-REFUSED'")).orElseThrow().text()
+                    .startsWith("ERR cloakmesh refuses " + name + ": its reply would show"), name);
+        }
+    }
+
+    @Test
+    void scriptsAndFunctionsAreRefusedUntilTheExportAllowsThem() throws Exception {
+        String[][] scripts = {{"EVAL", "return 1", "0"}, {"evalsha", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"},
+            {"EVAL_RO", "return 1", "0"}, {"EVALSHA_RO", "x", "0"}, {"FCALL", "f", "0"}, {"fcall_ro", "f", "0"}};
+        for (String[] script : scripts) {
+            assertEquals(REFUSED + command("PING"), read(command(script), command("PING")), script[0]);
+            assertTrue(vetting.refusal(new RespValue.Error("ERR unknown command 'CLOAKMESH-REFUSED'")).orElseThrow().text()
+                    .startsWith("ERR cloakmesh refuses " + script[0].toUpperCase() + ": a script's reply can carry node "
+                            + "addresses"), script[0]);
+        }
+        assertEquals(REFUSED, read("EVAL \"return redis.call('CLUSTER','NODES')\" 0\r\n"), "inline");
+        scriptsAllowed = true;
+        for (String[] script : scripts) {
+            assertEquals(command(script), read(command(script)), "allowed: " + script[0]);
+        }
+        assertEquals(command("SCRIPT", "LOAD", "return 1"), read(command("SCRIPT", "LOAD", "return 1")),
+                "loading a script runs nothing");
     }
 
     @Test
