@@ -36,6 +36,10 @@ final class Prometheus {
         }
         metric(out, node, counters, "cloakmesh_failovers_total", "counter",
                 "Opens retried on another exporter after one failed.", ServiceCounters.Snapshot::failovers);
+        metric(out, node, counters, "cloakmesh_hedges_total", "counter",
+                "Opens started beside one that had not answered within the hedge delay.", ServiceCounters.Snapshot::hedges);
+        metric(out, node, counters, "cloakmesh_links_lost_total", "counter",
+                "Open connections closed because their link's exit left the cluster.", ServiceCounters.Snapshot::linksLost);
         header(out, "cloakmesh_open_failures_total", "counter", "Failed link opens by reason.");
         for (ServiceCounters.Snapshot s : counters) {
             s.openFailures().forEach((reason, count) -> out.append("cloakmesh_open_failures_total")

@@ -18,16 +18,18 @@ import java.util.Optional;
  * @param keys the mesh keys of psk mode: links are dialled with the first and accepted with any (a key rotation)
  * @param warmLinks links an entry keeps through the handshake per exporter, waiting for a client
  * @param warmIdle how long an entry keeps a warm link unused; an exit closes one unused for twice that
+ * @param hedge whether an open with no answer within the hedge delay (from the observed open latency,
+ *     within {@code hedgeDelayMin}..{@code hedgeDelayMax}) starts the next exporter's beside it
  */
 public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> advertise, boolean tls, List<SharedKey> keys,
         Duration connectTimeout, Duration openTimeout, int maxLinks, int maxHandshakes, Duration failurePenalty,
-        int warmLinks, Duration warmIdle) {
+        int warmLinks, Duration warmIdle, boolean hedge, Duration hedgeDelayMin, Duration hedgeDelayMax) {
     /** spiped accepts any key file; a mesh key must carry at least as much entropy as the key it derives. */
     private static final int MIN_MESH_KEY_BYTES = 32;
 
     static LinkSettings read(Settings s) throws InvalidSettingException {
         s.onlyKeys(List.of("listen", "advertise", "security", "connect-timeout", "open-timeout", "max-links", "max-handshakes",
-                "failure-penalty", "warm-links", "warm-idle"));
+                "failure-penalty", "warm-links", "warm-idle", "hedge", "hedge-delay-min", "hedge-delay-max"));
         Optional<HostPort> listen = Optional.ofNullable(s.optionalHostPort("listen"));
         Optional<HostPort> advertise = Optional.ofNullable(s.optionalHostPort("advertise"));
         if (listen.isPresent() && advertise.isEmpty() && HostPort.isWildcard(listen.get().host())) {
@@ -55,10 +57,22 @@ public record LinkSettings(Optional<HostPort> listen, Optional<HostPort> adverti
         for (int i = 0; i < files.size(); i++) {
             keys.add(key(security, "key-files[" + i + "]", files.get(i)));
         }
+        Duration openTimeout = s.duration("open-timeout", false);
+        Duration hedgeMin = s.duration("hedge-delay-min", false);
+        Duration hedgeMax = s.duration("hedge-delay-max", false);
+        if (hedgeMin.compareTo(hedgeMax) > 0) {
+            throw new InvalidSettingException(s.full("hedge-delay-min"), "must not exceed hedge-delay-max ("
+                    + hedgeMax.toMillis() + " ms)");
+        }
+        if (hedgeMax.compareTo(openTimeout) >= 0) {
+            throw new InvalidSettingException(s.full("hedge-delay-max"), "must be shorter than open-timeout ("
+                    + openTimeout.toMillis() + " ms): a hedge starts while the first open may still answer");
+        }
         return new LinkSettings(listen, advertise, mode.equals("tls"), List.copyOf(keys),
-                s.duration("connect-timeout", false), s.duration("open-timeout", false),
+                s.duration("connect-timeout", false), openTimeout,
                 s.integer("max-links", 1, 1_000_000), s.integer("max-handshakes", 1, 100_000),
-                s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false));
+                s.duration("failure-penalty", true), s.integer("warm-links", 0, 64), s.duration("warm-idle", false),
+                s.flag("hedge"), hedgeMin, hedgeMax);
     }
 
     /** The key an entry dials with: the first listed. */

@@ -4,18 +4,23 @@ import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.protocol.link.HedgeDelay;
 import io.cloakmesh.protocol.link.LinkFailover;
 import io.cloakmesh.protocol.link.LinkRefusedException;
 import io.cloakmesh.protocol.link.OpenReply;
 import io.cloakmesh.protocol.link.OpenRequest;
 import io.cloakmesh.protocol.pipe.PipeFailure;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -23,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Chooses links for an entry node: a client connection's {@link LinkFailover} attempts, in order,
- * the exporters the routing table offers, best first, each over a warm link when one is ready. A failed
- * exporter is put last for a while; the client never sees an attempt that failed.
+ * the exporters the routing table offers, best first, each over a warm link when one is ready, and the
+ * delay after which the next starts beside one unanswered (each import's {@link HedgeDelay}). A failed
+ * or outrun exporter is put last for a while; the client never sees an attempt that failed.
  */
 final class LinkDialer {
     private static final Logger LOG = LoggerFactory.getLogger(LinkDialer.class);
@@ -44,12 +50,36 @@ final class LinkDialer {
     private final LinkSettings link;
     private final WarmLinks warm;
     private final EntryStack stack;
+    /** Each import's hedge delay, from its own opens' latency. */
+    private final Map<String, HedgeDelay> hedgeDelays = new ConcurrentHashMap<>();
 
     LinkDialer(RouteView routes, LinkSettings link, WarmLinks warm, EntryStack stack) {
         this.routes = routes;
         this.link = link;
         this.warm = warm;
         this.stack = stack;
+        routes.whenMemberLeaves(this::closeLinksVia);
+    }
+
+    /**
+     * A member left the cluster (downed while crashed or frozen, or gone): the connections whose link it
+     * carried cannot go on, and waiting on a frozen exit would hold their clients until their own timeouts.
+     */
+    private void closeLinksVia(String member) {
+        Map<String, Integer> closed = stack.live().abortVia(member, new LinkLostException(member));
+        if (!closed.isEmpty()) {
+            LOG.warn("links via {} closed, as it left the cluster: {} (their clients see the connection reset)", member,
+                    closed);
+        }
+    }
+
+    /** Why a connection was closed when its link's exit left the cluster. */
+    static final class LinkLostException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        LinkLostException(String member) {
+            super("the link's exit " + member + " left the cluster", null, false, false);
+        }
     }
 
     /**
@@ -71,6 +101,7 @@ final class LinkDialer {
         private final ServiceCounters counters;
         private final Runnable unknownNode;
         private final LiveConnections.Live view;
+        private final HedgeDelay hedgeDelay;
         private List<ExportRow> candidates;
         private int next;
 
@@ -81,10 +112,18 @@ final class LinkDialer {
             this.counters = counters;
             this.unknownNode = unknownNode;
             this.view = view;
+            this.hedgeDelay = hedgeDelays.computeIfAbsent(request.service(),
+                    s -> new HedgeDelay(link.hedgeDelayMin(), link.hedgeDelayMax()));
         }
 
         @Override
-        public LinkFailover.Attempt next() throws NoExporterException {
+        public Optional<Duration> hedgeDelay() {
+            return link.hedge() && candidates != null && next < candidates.size() ? Optional.of(hedgeDelay.delay())
+                    : Optional.empty();
+        }
+
+        @Override
+        public LinkFailover.Attempt next(boolean beside) throws NoExporterException {
             String service = request.service();
             if (candidates == null) {
                 candidates = routes.candidates(service, datacenter);
@@ -100,23 +139,30 @@ final class LinkDialer {
             }
             ExportRow exporter = candidates.get(next++);
             boolean more = next < candidates.size();
+            if (beside) {
+                counters.hedged();
+            }
+            long started = System.nanoTime();
             Optional<Detached<?>> ready = warm.take(exporter);
+            // A new link's handshake shows its exit alive now; a warm link's was done long ago.
+            CompletableFuture<Done> alive = new CompletableFuture<>();
             Flow<ByteString, ByteString, ?> wire = ready.<Flow<ByteString, ByteString, ?>>map(Detached::handle)
-                    .orElseGet(() -> stack.wire(exporter, new CompletableFuture<>()));
+                    .orElseGet(() -> stack.wire(exporter, alive));
             AtomicReference<Runnable> uncount = new AtomicReference<>();
             Flow<ByteString, ByteString, CompletionStage<OpenReply>> attempt = stack.attempt(request, wire)
                     .watchTermination((reply, ended) -> {
                         ended.whenComplete((d, e) -> Optional.ofNullable(uncount.getAndSet(ENDED)).ifPresent(Runnable::run));
                         return reply;
                     });
-            return new LinkFailover.Attempt(attempt, () -> {
+            return new LinkFailover.Attempt(attempt, alive, () -> {
+                hedgeDelay.record(System.nanoTime() - started);
                 Runnable count = routes.linkOpened(exporter);
                 if (!uncount.compareAndSet(null, count)) {
                     count.run();
                 }
-                view.peer(exporter.node() + " (" + exporter.linkAddress() + ")");
+                view.peer(exporter.node() + " (" + exporter.linkAddress() + ")", exporter.member());
                 counters.linkOpened(view.age());
-            }, failure -> failed(exporter, ready.isPresent(), failure, more));
+            }, failure -> failed(exporter, ready.isPresent(), failure, more), () -> outrun(exporter, started));
         }
 
         private void failed(ExportRow exporter, boolean wasWarm, Throwable failure, boolean more) {
@@ -135,6 +181,13 @@ final class LinkDialer {
             if (more) {
                 counters.failedOver();
             }
+        }
+
+        /** Another exporter answered first: this one is slow or silent, and is tried last for a while. */
+        private void outrun(ExportRow exporter, long started) {
+            routes.penalize(exporter, link.failurePenalty());
+            LOG.warn("import {}: open via {} ({}) had no answer after {} ms; another exporter answered first",
+                    request.service(), exporter.node(), exporter.linkAddress(), (System.nanoTime() - started) / 1_000_000);
         }
     }
 

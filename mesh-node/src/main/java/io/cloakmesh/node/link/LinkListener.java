@@ -166,7 +166,7 @@ public final class LinkListener {
     private void serve(Transport.Incoming connection, Runnable closed) {
         InetSocketAddress peer = connection.remoteAddress();
         LinkTarget target = new LinkTarget(connection.colocated());
-        LiveConnections.Live linkView = live.register("", "export", peer.toString());
+        LiveConnections.Live linkView = live.register("", "export", peer.toString(), cause -> { });
         SharedKillSwitch thisLink = KillSwitches.shared("link");
         HandshakeBudget.Pending waiting = handshakes.admit(peer.getAddress(), () -> thisLink.abort(new PipeFailure(
                 PipeFailure.Reason.HANDSHAKE_TIMEOUT, "closed to make room: link.max-handshakes unauthenticated "

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /** The node's open client connections (entry side) and links (exit side), for the admin API. */
 public final class LiveConnections {
@@ -24,15 +27,26 @@ public final class LiveConnections {
         private final AtomicLong toService = new AtomicLong();
         private final AtomicLong fromService = new AtomicLong();
         private volatile String peer = "";
+        /** The cluster member carrying the link (entry side), once it opened. */
+        private volatile String peerMember = "";
+        private final Consumer<Throwable> abort;
+        private final AtomicBoolean aborted = new AtomicBoolean();
 
-        private Live(String service, String role, String client) {
+        private Live(String service, String role, String client, Consumer<Throwable> abort) {
             this.service = service;
             this.role = role;
             this.client = client;
+            this.abort = abort;
         }
 
         void peer(String value) {
             peer = value;
+        }
+
+        /** The link opened via {@code member}, shown as {@code value}. */
+        void peer(String value, String member) {
+            peer = value;
+            peerMember = member;
         }
 
         /** Nanoseconds since the connection registered. */
@@ -60,11 +74,23 @@ public final class LiveConnections {
 
     private final Map<Live, Boolean> open = new ConcurrentHashMap<>();
 
-    /** Registers a connection until {@link #remove}. */
-    Live register(String service, String role, String client) {
-        Live live = new Live(service, role, client);
+    /** Registers a connection until {@link #remove}; {@code abort} ends it (once) if its link's exit leaves the cluster. */
+    Live register(String service, String role, String client, Consumer<Throwable> abort) {
+        Live live = new Live(service, role, client, abort);
         open.put(live, Boolean.TRUE);
         return live;
+    }
+
+    /** Aborts the connections whose link goes via {@code member}; returns how many, by service. */
+    Map<String, Integer> abortVia(String member, Throwable cause) {
+        Map<String, Integer> aborted = new TreeMap<>();
+        for (Live l : open.keySet()) {
+            if (l.peerMember.equals(member) && l.aborted.compareAndSet(false, true)) {
+                aborted.merge(l.service, 1, Integer::sum);
+                l.abort.accept(cause);
+            }
+        }
+        return aborted;
     }
 
     void remove(Live live) {

@@ -12,8 +12,8 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Counters for one imported or exported service: connections, bytes each way, open failures by reason
- * and failovers. Updated from any thread; read as a {@link Snapshot}.
+ * Counters for one imported or exported service: connections, bytes each way, open failures by reason,
+ * failovers, hedges and links lost with their exit. Updated from any thread; read as a {@link Snapshot}.
  */
 public final class ServiceCounters {
     /**
@@ -22,10 +22,12 @@ public final class ServiceCounters {
      * @param filterVerdicts for an export with a filter: commands allowed ({@code (allowed)}) and refused, by rule
      * @param linksOpened for an import: client connections whose link opened
      * @param openNanos for an import: the time from each of those clients' arrival to its link's opening, summed
+     * @param hedges for an import: opens started beside one that had not answered within the hedge delay
+     * @param linksLost for an import: open connections closed because their link's exit left the cluster
      */
     public record Snapshot(String service, String role, int active, long total, long bytesToService,
             long bytesFromService, Map<String, Long> openFailures, long failovers, Map<String, Long> filterVerdicts,
-            long linksOpened, long openNanos)
+            long linksOpened, long openNanos, long hedges, long linksLost)
             implements CborSerializable {
     }
 
@@ -36,6 +38,8 @@ public final class ServiceCounters {
     private final LongAdder toService = new LongAdder();
     private final LongAdder fromService = new LongAdder();
     private final LongAdder failovers = new LongAdder();
+    private final LongAdder hedges = new LongAdder();
+    private final LongAdder linksLost = new LongAdder();
     private final LongAdder linksOpened = new LongAdder();
     private final LongAdder openNanos = new LongAdder();
     private final Map<String, LongAdder> openFailures = new ConcurrentHashMap<>();
@@ -80,6 +84,14 @@ public final class ServiceCounters {
         failovers.increment();
     }
 
+    void hedged() {
+        hedges.increment();
+    }
+
+    void linkLost() {
+        linksLost.increment();
+    }
+
     /**
      * Wraps a flow whose input goes toward the service and whose output comes back from it, counting
      * bytes for the service and for the one connection.
@@ -104,6 +116,7 @@ public final class ServiceCounters {
         Map<String, Long> failures = new TreeMap<>();
         openFailures.forEach((reason, count) -> failures.put(reason, count.sum()));
         return new Snapshot(service, role, active.get(), total.sum(), toService.sum(), fromService.sum(),
-                failures, failovers.sum(), filterVerdicts.get(), linksOpened.sum(), openNanos.sum());
+                failures, failovers.sum(), filterVerdicts.get(), linksOpened.sum(), openNanos.sum(), hedges.sum(),
+                linksLost.sum());
     }
 }

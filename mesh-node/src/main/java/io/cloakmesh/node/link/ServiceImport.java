@@ -110,8 +110,12 @@ public final class ServiceImport implements ImportedService {
 
     private void serve(Transport.Incoming connection, Listener.Slot slot) {
         LiveConnections live = entry.live();
-        LiveConnections.Live connectionView = live.register(counters.service(), "import", connection.remoteAddress().toString());
         SharedKillSwitch thisConnection = KillSwitches.shared("import-connection");
+        LiveConnections.Live connectionView = live.register(counters.service(), "import", connection.remoteAddress().toString(),
+                cause -> {
+                    counters.linkLost();
+                    thisConnection.abort(cause);
+                });
         Optional<EntryStack.ClientHandshake> handshake = tls.map(t -> handshake(t, connection.remoteAddress(), slot,
                 thisConnection));
         // A TLS client counts as a connection of the service once past its handshake: strangers do not.

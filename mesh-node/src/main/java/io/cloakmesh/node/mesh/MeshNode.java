@@ -400,9 +400,9 @@ public final class MeshNode implements ManagedNode {
         for (ServiceCounters.Snapshot s : links.counters()) {
             String key = s.role() + " " + s.service();
             if (all || !s.equals(lastLogged.get(key))) {
-                LOG.info("counters: {} {}: active {}, total {}, bytes to service {}, from service {}, open failures {}, failovers {}",
+                LOG.info("counters: {} {}: active {}, total {}, bytes to service {}, from service {}, open failures {}, failovers {}, hedges {}, links lost {}",
                         s.role(), s.service(), s.active(), s.total(), s.bytesToService(), s.bytesFromService(),
-                        s.openFailures(), s.failovers());
+                        s.openFailures(), s.failovers(), s.hedges(), s.linksLost());
                 lastLogged.put(key, s);
             }
         }

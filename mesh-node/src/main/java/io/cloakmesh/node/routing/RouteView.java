@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * This node's current view of the services table, published by {@link RoutingTable} and read on every
  * client connection without a message round trip. It also keeps what only this entry knows: how many
- * links it has open to each exporter, and which exporters recently failed an open.
+ * links it has open to each exporter, and which exporters recently failed an open; and it tells who
+ * asks when a member leaves the cluster.
  */
 public final class RouteView {
     /** A table row as seen from here: {@code reachable} = an Up member this node can reach. */
@@ -21,6 +24,7 @@ public final class RouteView {
     }
 
     private volatile Map<String, List<Route>> routes = Map.of();
+    private final List<Consumer<String>> leaving = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> openLinks = new ConcurrentHashMap<>();
     private final Map<String, Long> penalizedUntil = new ConcurrentHashMap<>();
 
@@ -30,6 +34,15 @@ public final class RouteView {
         java.util.Set<String> present = new java.util.HashSet<>();
         next.values().forEach(list -> list.forEach(r -> present.add(r.entry().key())));
         openLinks.entrySet().removeIf(e -> e.getValue().get() == 0 && !present.contains(e.getKey()));
+    }
+
+    /** Runs {@code listener} with each member (see {@link ExportRow#member()}) removed from the cluster. */
+    public void whenMemberLeaves(Consumer<String> listener) {
+        leaving.add(listener);
+    }
+
+    void memberRemoved(String member) {
+        leaving.forEach(l -> l.accept(member));
     }
 
     /** Every service and its exporters, for the admin API and tests. */

@@ -152,6 +152,7 @@ public final class RoutingTable extends AbstractBehavior<RoutingTable.Command> {
             unreachableMembers.remove(id);
             LOG.info("membership: {} removed (was {})", describe(removed.member()), removed.previousStatus());
             deleteRowsOf(id);
+            view.memberRemoved(id);
         } else if (event instanceof ClusterEvent.MemberEvent memberEvent) {
             Member member = memberEvent.member();
             members.put(memberId(member.uniqueAddress()), member);

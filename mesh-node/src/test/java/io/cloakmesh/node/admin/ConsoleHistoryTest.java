@@ -15,7 +15,7 @@ class ConsoleHistoryTest {
     private static ServiceCounters.Snapshot importOf(String service, long total, long bytes, long failed, long opened,
             long openNanos) {
         return new ServiceCounters.Snapshot(service, "import", 0, total, bytes, 0, failed == 0 ? Map.of()
-                : Map.of("no-exporter", failed), 0, Map.of(), opened, openNanos);
+                : Map.of("no-exporter", failed), 0, Map.of(), opened, openNanos, 0, 0);
     }
 
     private static NodeReport entry(String name, List<ServiceCounters.Snapshot> counters, List<LiveConnections.View> live) {

@@ -1,6 +1,9 @@
 package io.cloakmesh.protocol.link;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -21,16 +24,22 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The entry's end of a client's link, with failover: runs one attempt at a time (a link flow whose
- * materialized value is the exit's answer, {@link EntryGate} on top), and sends the client's bytes on it
- * at once, before the answer. Until an exit says OK the bytes sent are also kept (at most
- * {@link #MAX_EARLY_BYTES}; the client is read no further until the answer), so that a refusal, a link
- * that fails, or no answer within the open timeout moves to the next attempt, which gets the same bytes
- * again. A refusing exit never passes bytes on, so none is lost or sent twice. Once open, bytes pass
- * both ways, and half-close each way on its own.
+ * The entry's end of a client's link, with failover and hedged opens. Attempts are links whose
+ * materialized value is the exit's answer ({@link EntryGate} on top). Until an exit says OK the client's
+ * bytes are kept (at most {@link #MAX_EARLY_BYTES}; the client is read no further until an answer) so
+ * that a refusal, a link that fails, or no answer within the open timeout moves them to the next attempt.
+ *
+ * <p>When an attempt has no answer within {@link Attempts#hedgeDelay()}, the next one starts beside it and
+ * the first to say OK carries the connection; the others are closed. So that a command can never run
+ * twice, <em>at most one attempt is ever given the client's early bytes</em>: the first whose exit has
+ * shown it is alive during this attempt (a new link's handshake) or has answered. Only when no other
+ * attempt could start beside it (one exporter, or hedging off) does an attempt get them before that, the
+ * fast path that saves a round trip: then a silent exit is waited for until the open timeout, and its
+ * bytes replayed to the next (a refusing exit never passes bytes on; one that is only frozen could).
+ * Once open, bytes pass both ways, and half-close each way on its own.
  *
  * <p>Each attempt runs fused into this stage's stream (its own substream), so a client connection and
- * its link share a thread.
+ * its links share a thread.
  */
 public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteString>> {
     /** Client bytes kept for a replay while no exit has answered. */
@@ -40,18 +49,36 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
      * One try at one exit.
      *
      * @param link client bytes in, the exit's bytes out; materializes the exit's answer, failing for a refusal
-     * @param opened run once when this exit answers OK
-     * @param failed run with the reason when this attempt fails before OK, before the next is asked for
+     * @param alive completes if the exit shows it is alive before answering (a new link's handshake); a warm
+     *     link's never does
+     * @param opened run once when this exit answers OK and carries the connection
+     * @param failed run with the reason when this attempt fails before OK
+     * @param outrun run when another attempt beside this one answered first, and this one was closed
      */
-    public record Attempt(Flow<ByteString, ByteString, CompletionStage<OpenReply>> link, Runnable opened,
-            Consumer<Throwable> failed) {
+    public record Attempt(Flow<ByteString, ByteString, CompletionStage<OpenReply>> link, CompletionStage<?> alive,
+            Runnable opened, Consumer<Throwable> failed, Runnable outrun) {
     }
 
     /** The attempts of one connection, best first. */
-    @FunctionalInterface
     public interface Attempts {
-        /** The next attempt; throws (the reason the client is closed) when none is left. */
-        Attempt next() throws Exception;
+        /**
+         * The next attempt; throws (the reason the client is closed) when none is left.
+         *
+         * @param beside whether it starts beside an attempt still waiting for its answer (a hedge)
+         */
+        Attempt next(boolean beside) throws Exception;
+
+        /** How long an attempt may wait for its answer before the next starts beside it; empty when none could. */
+        Optional<Duration> hedgeDelay();
+    }
+
+    /** Why an attempt that another one outran is closed. */
+    private static final class Outrun extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Outrun() {
+            super("another exit answered first", null, false, false);
+        }
     }
 
     private final Inlet<ByteString> in = Inlet.create("LinkFailover.in");
@@ -84,28 +111,41 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
     }
 
     private final class Logic extends TimerGraphStageLogic {
-        /** Client bytes sent before any answer: replayed on the next attempt. Empty once open. */
+        /** Client bytes read before any answer: replayed on the next attempt. Empty once open. */
         private ByteString early = ByteString.emptyByteString();
-        /** How much of {@code early} the current attempt has been given. */
-        private int sent;
         /** Once open: a client chunk waiting for the link to want it. */
         private ByteString pending;
-        private boolean open;
         private boolean clientFinished;
-        /** Numbers the attempts, so that late news of an abandoned one is ignored. */
-        private int generation;
-        private Attempt current;
-        private SubSourceOutlet<ByteString> toLink;
-        private SubSinkInlet<ByteString> fromLink;
-        private final AsyncCallback<Pair<Integer, Throwable>> answered = createAsyncCallback(a -> {
-            if (a.first() == generation && !open) {
-                if (a.second() == null) {
-                    opened();
-                } else {
-                    attemptFailed(a.second());
-                }
+        /** Attempts waiting for their answer, oldest first; once open, only the winner. */
+        private final List<Running> running = new ArrayList<>();
+        /** The one attempt given early bytes, if any: no other may carry the connection while it lives. */
+        private Running holder;
+        /** The attempt that answered OK and carries the connection. */
+        private Running winner;
+        private final AsyncCallback<Pair<Running, Throwable>> answered = createAsyncCallback(a -> answered(a.first(), a.second()));
+        private final AsyncCallback<Running> alive = createAsyncCallback(r -> {
+            if (!r.closed) {
+                r.alive = true;
+                feedLink();
             }
         });
+
+        /** One attempt on its way: its ports, what it has been given, and its timers' keys. */
+        private final class Running {
+            final Attempt attempt;
+            final SubSourceOutlet<ByteString> toLink = new SubSourceOutlet<>("LinkFailover.toLink");
+            final SubSinkInlet<ByteString> fromLink = new SubSinkInlet<>("LinkFailover.fromLink");
+            final Object timeout = new Object();
+            final Object hedge = new Object();
+            /** How much of {@code early} it has been given. */
+            int sent;
+            boolean alive;
+            boolean closed;
+
+            Running(Attempt attempt) {
+                this.attempt = attempt;
+            }
+        }
 
         Logic() {
             super(shape);
@@ -113,7 +153,7 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
                 @Override
                 public void onPush() {
                     ByteString chunk = grab(in);
-                    if (open) {
+                    if (winner != null) {
                         pending = chunk;
                     } else {
                         early = early.concat(chunk);
@@ -130,8 +170,11 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
             setHandler(out, new AbstractOutHandler() {
                 @Override
                 public void onPull() {
-                    if (!fromLink.hasBeenPulled() && !fromLink.isClosed()) {
-                        fromLink.pull();
+                    // Before an answer each attempt is read, so that whichever answers first is heard.
+                    for (Running r : running) {
+                        if (!r.fromLink.hasBeenPulled() && !r.fromLink.isClosed()) {
+                            r.fromLink.pull();
+                        }
                     }
                 }
 
@@ -139,10 +182,10 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
                 public void onDownstreamFinish(Throwable cause) {
                     // The client stopped reading: before an answer there is nothing left to open for; after
                     // it, its bytes toward the service may still flow (half-close).
-                    if (!open) {
+                    if (winner == null) {
                         cancelStage(cause);
-                    } else if (!fromLink.isClosed()) {
-                        fromLink.cancel(cause);
+                    } else if (!winner.fromLink.isClosed()) {
+                        winner.fromLink.cancel(cause);
                     }
                 }
             });
@@ -150,23 +193,20 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
 
         @Override
         public void preStart() {
-            nextAttempt();
+            launch(false);
         }
 
-        private void nextAttempt() {
+        private void launch(boolean beside) {
             Attempt attempt;
             try {
-                attempt = attempts.next();
+                attempt = attempts.next(beside);
             } catch (Exception e) {
                 failStage(e);
                 return;
             }
-            int g = ++generation;
-            current = attempt;
-            sent = 0;
-            toLink = new SubSourceOutlet<>("LinkFailover.toLink");
-            fromLink = new SubSinkInlet<>("LinkFailover.fromLink");
-            toLink.setHandler(new AbstractOutHandler() {
+            Running r = new Running(attempt);
+            running.add(r);
+            r.toLink.setHandler(new AbstractOutHandler() {
                 @Override
                 public void onPull() {
                     feedLink();
@@ -175,100 +215,175 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
                 @Override
                 public void onDownstreamFinish(Throwable cause) {
                     // The link stopped taking bytes: the exit is gone or closed its side.
-                    if (open && !isClosed(in)) {
+                    if (r == winner && !isClosed(in)) {
                         cancel(in, cause);
                     }
                 }
             });
-            fromLink.setHandler(new AbstractInHandler() {
+            r.fromLink.setHandler(new AbstractInHandler() {
                 @Override
                 public void onPush() {
-                    // Bytes from the exit come only after its OK, which may overtake the news of the answer.
-                    if (!open) {
-                        opened();
+                    // Bytes from an exit come only after its OK, which may overtake the news of the answer.
+                    ByteString chunk = r.fromLink.grab();
+                    if (mayWin(r)) {
+                        win(r);
                     }
-                    push(out, fromLink.grab());
+                    if (r == winner) {
+                        push(out, chunk);
+                    } else {
+                        close(r, new Outrun());
+                    }
                 }
 
                 @Override
                 public void onUpstreamFinish() {
                     // Before an answer, the answer's own news decides (EntryGate always gives one).
-                    if (open) {
+                    if (r == winner) {
                         complete(out);
                     }
                 }
 
                 @Override
                 public void onUpstreamFailure(Throwable cause) {
-                    if (open) {
+                    if (r == winner) {
                         failStage(cause);
                     }
                 }
             });
-            CompletionStage<OpenReply> reply = Source.fromGraph(toLink.source())
+            CompletionStage<OpenReply> reply = Source.fromGraph(r.toLink.source())
                     .viaMat(attempt.link(), Keep.right())
-                    .to(fromLink.sink())
+                    .to(r.fromLink.sink())
                     .run(subFusingMaterializer());
-            reply.whenComplete((ok, failure) -> answered.invoke(Pair.create(g, failure)));
-            scheduleOnce(g, openTimeout);
+            reply.whenComplete((ok, failure) -> answered.invoke(Pair.create(r, failure)));
+            attempt.alive().thenRun(() -> alive.invoke(r));
+            scheduleOnce(r.timeout, openTimeout);
+            attempts.hedgeDelay().ifPresent(delay -> scheduleOnce(r.hedge, delay));
             if (isAvailable(out)) {
-                fromLink.pull();
+                r.fromLink.pull();
             }
             feedLink();
         }
 
-        private void opened() {
-            open = true;
-            cancelTimer(generation);
-            if (sent < early.size()) {
-                pending = early.drop(sent);
+        /** Whether {@code r} may carry the connection: nothing is open, and no other attempt has the early bytes. */
+        private boolean mayWin(Running r) {
+            return winner == null && !r.closed && (holder == null || holder == r);
+        }
+
+        private void answered(Running r, Throwable failure) {
+            if (r.closed || r == winner) {
+                return;
+            }
+            if (failure != null) {
+                failed(r, failure);
+            } else if (mayWin(r)) {
+                win(r);
+            } else {
+                // Its OK came while another attempt holds the early bytes: that one alone may carry them.
+                close(r, new Outrun());
+            }
+        }
+
+        private void win(Running r) {
+            winner = r;
+            holder = r;
+            cancelTimer(r.timeout);
+            cancelTimer(r.hedge);
+            for (Running other : List.copyOf(running)) {
+                if (other != r) {
+                    close(other, new Outrun());
+                    other.attempt.outrun().run();
+                }
+            }
+            if (r.sent < early.size()) {
+                pending = early.drop(r.sent);
             }
             early = ByteString.emptyByteString();
-            sent = 0;
-            current.opened().run();
+            r.attempt.opened().run();
             feedLink();
         }
 
-        private void attemptFailed(Throwable cause) {
-            cancelTimer(generation);
-            if (!toLink.isClosed()) {
-                toLink.fail(cause);
+        private void failed(Running r, Throwable cause) {
+            close(r, cause);
+            r.attempt.failed().accept(cause);
+            if (holder == r) {
+                holder = null;
             }
-            if (!fromLink.isClosed()) {
-                fromLink.cancel(cause);
+            if (running.isEmpty()) {
+                launch(false);
+            } else {
+                feedLink();
             }
-            current.failed().accept(cause);
-            nextAttempt();
+        }
+
+        /** Ends an attempt that will not carry the connection: its link is failed both ways. */
+        private void close(Running r, Throwable cause) {
+            r.closed = true;
+            running.remove(r);
+            cancelTimer(r.timeout);
+            cancelTimer(r.hedge);
+            if (!r.toLink.isClosed()) {
+                r.toLink.fail(cause);
+            }
+            if (!r.fromLink.isClosed()) {
+                r.fromLink.cancel(cause);
+            }
         }
 
         @Override
         public void onTimer(Object key) {
-            if (key.equals(generation) && !open) {
-                attemptFailed(new TimeoutException("no answer within " + openTimeout.toMillis() + " ms"));
+            for (Running r : List.copyOf(running)) {
+                if (key == r.timeout && r != winner) {
+                    failed(r, new TimeoutException("no answer within " + openTimeout.toMillis() + " ms"));
+                } else if (key == r.hedge && winner == null && holder == null && attempts.hedgeDelay().isPresent()) {
+                    // No exit has the early bytes: the next attempt may take them as well as this one.
+                    launch(true);
+                }
             }
         }
 
-        /** Gives the link what it may have next: the replay, a pending chunk, the client's end, or a pull. */
+        /** Gives a link what it may have next: the early bytes, a pending chunk, the client's end, or a pull. */
         private void feedLink() {
-            if (toLink.isClosed()) {
+            if (winner != null) {
+                feedWinner();
                 return;
             }
-            if (toLink.isAvailable()) {
-                if (!open && sent < early.size()) {
-                    toLink.push(sent == 0 ? early : early.drop(sent));
-                    sent = early.size();
-                } else if (pending != null) {
-                    toLink.push(pending);
-                    pending = null;
+            Running target = holder != null ? holder : running.stream().filter(this::mayTakeEarlyBytes).findFirst().orElse(null);
+            if (target != null && !target.toLink.isClosed()) {
+                if (target.toLink.isAvailable() && target.sent < early.size()) {
+                    target.toLink.push(target.sent == 0 ? early : early.drop(target.sent));
+                    target.sent = early.size();
+                    holder = target;
+                }
+                if (clientFinished && target.sent == early.size()) {
+                    target.toLink.complete();
                 }
             }
-            boolean given = open ? pending == null : sent == early.size();
-            if (clientFinished && given) {
-                toLink.complete();
+            if (early.size() < MAX_EARLY_BYTES && !hasBeenPulled(in) && !isClosed(in)) {
+                pull(in);
+            }
+        }
+
+        /**
+         * Whether {@code r} may be given the early bytes before it answers: its exit has shown it is alive,
+         * or no other attempt is on its way nor could start beside it.
+         */
+        private boolean mayTakeEarlyBytes(Running r) {
+            return r.alive || (running.size() == 1 && attempts.hedgeDelay().isEmpty());
+        }
+
+        private void feedWinner() {
+            if (winner.toLink.isClosed()) {
                 return;
             }
-            boolean room = open ? pending == null && toLink.isAvailable() : early.size() < MAX_EARLY_BYTES;
-            if (room && !hasBeenPulled(in) && !isClosed(in)) {
+            if (winner.toLink.isAvailable() && pending != null) {
+                winner.toLink.push(pending);
+                pending = null;
+            }
+            if (clientFinished && pending == null) {
+                winner.toLink.complete();
+                return;
+            }
+            if (pending == null && winner.toLink.isAvailable() && !hasBeenPulled(in) && !isClosed(in)) {
                 pull(in);
             }
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -76,20 +77,44 @@ class LinkFailoverTest {
         return ExitGate.create(r -> CompletableFuture.completedFuture(OpenReply.OK)).join(target);
     }
 
-    private record Attempts(List<Flow<ByteString, ByteString, ?>> exits, List<Throwable> failures, AtomicInteger opened)
+    /** An exit of a test: its link, and whether it has shown it is alive before answering (a new link's handshake). */
+    private record Exit(Flow<ByteString, ByteString, ?> link, CompletionStage<?> alive) {
+        /** A warm link: nothing shows its exit alive but an answer. */
+        Exit(Flow<ByteString, ByteString, ?> link) {
+            this(link, new CompletableFuture<>());
+        }
+    }
+
+    /** The exits in order; {@code hedge}: the hedge delay, null for none. */
+    private record Attempts(List<Exit> exits, Duration hedge, List<Throwable> failures, AtomicInteger opened,
+            ConcurrentLinkedQueue<Integer> outrun, AtomicInteger beside, AtomicInteger launched)
             implements LinkFailover.Attempts {
         Attempts(List<Flow<ByteString, ByteString, ?>> exits) {
-            this(exits, new ArrayList<>(), new AtomicInteger());
+            this(exits.stream().map(Exit::new).toList(), null);
+        }
+
+        Attempts(List<Exit> exits, Duration hedge) {
+            this(exits, hedge, new ArrayList<>(), new AtomicInteger(), new ConcurrentLinkedQueue<>(), new AtomicInteger(),
+                    new AtomicInteger());
         }
 
         @Override
-        public LinkFailover.Attempt next() throws Exception {
-            int index = failures.size();
+        public LinkFailover.Attempt next(boolean hedged) throws Exception {
+            int index = launched.get();
             if (index == exits.size()) {
                 throw new IllegalStateException("no exit left");
             }
-            return new LinkFailover.Attempt(EntryGate.create(REQUEST).join(exits.get(index)), opened::incrementAndGet,
-                    failures::add);
+            launched.incrementAndGet();
+            if (hedged) {
+                beside.incrementAndGet();
+            }
+            return new LinkFailover.Attempt(EntryGate.create(REQUEST).join(exits.get(index).link()), exits.get(index).alive(),
+                    opened::incrementAndGet, failures::add, () -> outrun.add(index));
+        }
+
+        @Override
+        public Optional<Duration> hedgeDelay() {
+            return hedge != null && launched.get() < exits.size() ? Optional.of(hedge) : Optional.empty();
         }
     }
 
@@ -196,5 +221,77 @@ class LinkFailoverTest {
                 .toCompletableFuture().get(10, TimeUnit.SECONDS));
         assertEquals(1, attempts.opened().get());
         assertTrue(attempts.failures().isEmpty());
+    }
+
+    @Test
+    void aSilentExitIsOutrunByAHedgeWhichAloneGetsTheEarlyBytes() throws Exception {
+        Recorder silent = new Recorder();
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        Attempts attempts = new Attempts(List.of(new Exit(silent.exit(0, null)),
+                new Exit(opening(atTarget, new CompletableFuture<>()))), Duration.ofMillis(50));
+        long started = System.nanoTime();
+        String reply = client(List.of(ByteString.fromString("incr counter")), attempts, Duration.ofSeconds(30), 12)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("INCR COUNTER", reply);
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "served by the hedge, not after the open timeout");
+        assertEquals(REQUEST_BYTES, silent.all(), "the silent exit had the open request and not one byte of the client's");
+        assertEquals("incr counter", atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
+        assertEquals(1, attempts.beside().get());
+        assertEquals(List.of(0), List.copyOf(attempts.outrun()));
+        assertTrue(attempts.failures().isEmpty(), attempts.failures().toString());
+        assertEquals(1, attempts.opened().get());
+    }
+
+    @Test
+    void whileAHedgeCouldStartNoExitGetsTheEarlyBytesBeforeItAnswers() throws Exception {
+        CompletableFuture<ByteString> seenAtAnswer = new CompletableFuture<>();
+        ConcurrentLinkedQueue<ByteString> seen = new ConcurrentLinkedQueue<>();
+        CompletableFuture<ByteString> answer = new CompletableFuture<>();
+        // An exit that answers OK 200 ms after the request, noting what it had by then.
+        Flow<ByteString, ByteString, ?> slowToAnswer = Flow.fromSinkAndSource(Sink.foreach(b -> {
+            seen.add(b);
+            if (seen.size() == 1) {
+                CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> {
+                    seenAtAnswer.complete(seen.stream().reduce(ByteString.emptyByteString(), ByteString::concat));
+                    answer.complete(LinkFrames.encode(OpenReply.OK));
+                });
+            }
+        }), Source.completionStage(answer).concat(Source.maybe()));
+        Attempts attempts = new Attempts(List.of(new Exit(slowToAnswer), new Exit(opening(new ConcurrentLinkedQueue<>(),
+                new CompletableFuture<>()))), Duration.ofSeconds(20));
+        Source.single(ByteString.fromString("set k v")).concat(Source.maybe())
+                .via(LinkFailover.create(attempts, Duration.ofSeconds(30))).runWith(Sink.ignore(), system);
+        assertEquals(REQUEST_BYTES, seenAtAnswer.get(10, TimeUnit.SECONDS), "no client byte before the answer");
+        Poll.until(() -> seen.stream().reduce(ByteString.emptyByteString(), ByteString::concat)
+                .equals(REQUEST_BYTES.concat(ByteString.fromString("set k v"))));
+        assertEquals(1, attempts.opened().get());
+        assertEquals(0, attempts.beside().get());
+    }
+
+    @Test
+    void anExitThatShowedItIsAliveHoldsTheEarlyBytesAndNoHedgeStartsBesideIt() throws Exception {
+        Recorder silent = new Recorder();
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        Attempts attempts = new Attempts(List.of(new Exit(silent.exit(0, null), CompletableFuture.completedFuture(null)),
+                new Exit(opening(atTarget, new CompletableFuture<>()))), Duration.ofMillis(20));
+        String reply = client(List.of(ByteString.fromString("lpush q x")), attempts, Duration.ofMillis(500), 9)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("LPUSH Q X", reply);
+        assertEquals(REQUEST_BYTES.concat(ByteString.fromString("lpush q x")), silent.all(),
+                "a live exit gets the bytes at once");
+        assertEquals(0, attempts.beside().get(), "no second exit may be given bytes the first may still run");
+        assertInstanceOf(TimeoutException.class, attempts.failures().get(0));
+        assertEquals("lpush q x", atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
+    }
+
+    /** Polls {@code condition} for up to 10 s. */
+    private static final class Poll {
+        static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!condition.getAsBoolean()) {
+                assertTrue(System.nanoTime() < deadline, "condition not met within 10 s");
+                Thread.sleep(10);
+            }
+        }
     }
 }
