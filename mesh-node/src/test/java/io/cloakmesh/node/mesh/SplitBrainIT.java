@@ -64,12 +64,18 @@ class SplitBrainIT {
             MeshNodeProcess victim = pair[0];
             long hedgesBefore = mesh.a1.counters("import", "redis").path("hedges").asLong();
             long lostBefore = mesh.a1.counters("import", "redis").path("linksLost").asLong();
+            // Held connections, one every 200 ms, until both exits carry one: an exit just restarted may have
+            // been outrun by a hedge and be tried last for link.failure-penalty (10 s).
             List<Blocked> held = new java.util.ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                held.add(new Blocked(mesh.a1.importPort, victim.name + "-held:" + i));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (linksVia(mesh.a1, victim) == 0 || linksVia(mesh.a1, pair[1]) == 0) {
+                assertTrue(System.nanoTime() < deadline, "no held connection via each exit within 30 s");
+                if (!held.isEmpty()) {
+                    Thread.sleep(200);
+                }
+                held.add(new Blocked(mesh.a1.importPort, victim.name + "-held:" + held.size()));
             }
             int heldViaVictim = linksVia(mesh.a1, victim);
-            assertTrue(heldViaVictim > 0 && heldViaVictim < held.size(), heldViaVictim + " of the held links via " + victim.name);
             try (OpenRate rate = new OpenRate(mesh.a1.importPort, victim.name + "-frozen:", 20, Duration.ofSeconds(5))) {
                 Poll.until(Duration.ofSeconds(30), "connections through the mesh", () -> rate.ok.get() >= 20);
                 victim.freeze();
@@ -107,7 +113,7 @@ class SplitBrainIT {
         final String key;
         final CompletableFuture<String> result = new CompletableFuture<>();
 
-        Blocked(int port, String key) throws Exception {
+        Blocked(int port, String key) {
             this.key = key;
             CompletableFuture<Void> ready = new CompletableFuture<>();
             Thread t = new Thread(() -> {
@@ -122,14 +128,23 @@ class SplitBrainIT {
             }, "blocked " + key);
             t.setDaemon(true);
             t.start();
-            ready.get(30, TimeUnit.SECONDS);
+            ready.orTimeout(30, TimeUnit.SECONDS).join();
         }
     }
 
     /** How many of {@code entry}'s open import connections go via {@code exit}. */
-    private static int linksVia(MeshNodeProcess entry, MeshNodeProcess exit) throws Exception {
+    private static int linksVia(MeshNodeProcess entry, MeshNodeProcess exit) {
+        JsonNode connections;
+        try {
+            connections = entry.get("/v1/connections?service=redis").path("connections");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         int via = 0;
-        for (JsonNode c : entry.get("/v1/connections?service=redis").path("connections")) {
+        for (JsonNode c : connections) {
             if (c.path("node").asText().equals(entry.name) && c.path("role").asText().equals("import")
                     && c.path("peer").asText().startsWith(exit.name + " ")) {
                 via++;

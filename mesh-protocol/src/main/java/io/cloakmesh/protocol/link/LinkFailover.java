@@ -154,7 +154,9 @@ public final class LinkFailover extends GraphStage<FlowShape<ByteString, ByteStr
                 public void onPush() {
                     ByteString chunk = grab(in);
                     if (winner != null) {
-                        pending = chunk;
+                        // The early bytes left over at the answer may still wait here: the pull in flight then
+                        // adds one chunk to them, and no more is pulled until they are taken.
+                        pending = pending == null ? chunk : pending.concat(chunk);
                     } else {
                         early = early.concat(chunk);
                     }

@@ -284,6 +284,31 @@ class LinkFailoverTest {
         assertEquals("lpush q x", atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
     }
 
+    @Test
+    void bytesTheClientSendsWhileAnAnswerIsAwaitedAllReachTheTargetInOrder() throws Exception {
+        String payload = text(5_000, 3);
+        ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+        Flow<ByteString, ByteString, ?> target = Flow.of(ByteString.class).map(b -> {
+            atTarget.add(b);
+            return ByteString.fromString(b.utf8String().toUpperCase());
+        });
+        // An exit that answers OK 100 ms after the request, while the client is still sending.
+        Flow<ByteString, ByteString, ?> slow = ExitGate.create(r -> CompletableFuture.supplyAsync(() -> OpenReply.OK,
+                CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))).join(target);
+        Attempts attempts = new Attempts(List.of(new Exit(slow), new Exit(opening(new ConcurrentLinkedQueue<>(),
+                new CompletableFuture<>()))), Duration.ofSeconds(20));
+        String reply = Source.from(chunks(payload, 100)).throttle(1, Duration.ofMillis(5)).concat(Source.maybe())
+                .via(LinkFailover.create(attempts, Duration.ofSeconds(30)))
+                .via(Flow.of(ByteString.class).scan(ByteString.emptyByteString(), ByteString::concat))
+                .filter(all -> all.size() >= payload.length())
+                .take(1)
+                .map(ByteString::utf8String)
+                .runWith(Sink.head(), system)
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals(payload.toUpperCase(), reply);
+        assertEquals(payload, atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
+    }
+
     /** Polls {@code condition} for up to 10 s. */
     private static final class Poll {
         static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
