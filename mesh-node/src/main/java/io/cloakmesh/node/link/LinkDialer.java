@@ -4,6 +4,7 @@ import io.cloakmesh.node.config.LinkSettings;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
+import io.cloakmesh.protocol.link.HedgeBudget;
 import io.cloakmesh.protocol.link.HedgeDelay;
 import io.cloakmesh.protocol.link.LinkFailover;
 import io.cloakmesh.protocol.link.LinkRefusedException;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Chooses links for an entry node: a client connection's {@link LinkFailover} attempts, in order,
  * the exporters the routing table offers, best first, each over a warm link when one is ready, and the
- * delay after which the next starts beside one unanswered (each import's {@link HedgeDelay}). A failed
+ * delay after which the next starts beside one unanswered (each import's {@link HedgeDelay}, while its
+ * {@link HedgeBudget} allows). A failed
  * or outrun exporter is put last for a while; the client never sees an attempt that failed.
  */
 final class LinkDialer {
@@ -50,8 +52,11 @@ final class LinkDialer {
     private final LinkSettings link;
     private final WarmLinks warm;
     private final EntryStack stack;
-    /** Each import's hedge delay, from its own opens' latency. */
-    private final Map<String, HedgeDelay> hedgeDelays = new ConcurrentHashMap<>();
+    /** Each import's hedge delay, from its own opens' latency, and its budget of hedges. */
+    private final Map<String, Hedging> hedging = new ConcurrentHashMap<>();
+
+    private record Hedging(HedgeDelay delay, HedgeBudget budget) {
+    }
 
     LinkDialer(RouteView routes, LinkSettings link, WarmLinks warm, EntryStack stack) {
         this.routes = routes;
@@ -101,7 +106,7 @@ final class LinkDialer {
         private final ServiceCounters counters;
         private final Runnable unknownNode;
         private final LiveConnections.Live view;
-        private final HedgeDelay hedgeDelay;
+        private final Hedging hedge;
         private List<ExportRow> candidates;
         private int next;
 
@@ -112,14 +117,14 @@ final class LinkDialer {
             this.counters = counters;
             this.unknownNode = unknownNode;
             this.view = view;
-            this.hedgeDelay = hedgeDelays.computeIfAbsent(request.service(),
-                    s -> new HedgeDelay(link.hedgeDelayMin(), link.hedgeDelayMax()));
+            this.hedge = hedging.computeIfAbsent(request.service(),
+                    s -> new Hedging(new HedgeDelay(link.hedgeDelayMin(), link.hedgeDelayMax()), new HedgeBudget()));
         }
 
         @Override
         public Optional<Duration> hedgeDelay() {
-            return link.hedge() && candidates != null && next < candidates.size() ? Optional.of(hedgeDelay.delay())
-                    : Optional.empty();
+            return link.hedge() && candidates != null && next < candidates.size() && hedge.budget().available()
+                    ? Optional.of(hedge.delay().delay()) : Optional.empty();
         }
 
         @Override
@@ -141,6 +146,7 @@ final class LinkDialer {
             boolean more = next < candidates.size();
             if (beside) {
                 counters.hedged();
+                hedge.budget().spend();
             }
             long started = System.nanoTime();
             Optional<Detached<?>> ready = warm.take(exporter);
@@ -155,7 +161,8 @@ final class LinkDialer {
                         return reply;
                     });
             return new LinkFailover.Attempt(attempt, alive, () -> {
-                hedgeDelay.record(System.nanoTime() - started);
+                hedge.delay().record(System.nanoTime() - started);
+                hedge.budget().earned();
                 Runnable count = routes.linkOpened(exporter);
                 if (!uncount.compareAndSet(null, count)) {
                     count.run();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Puts each remote node's local endpoint in place of its real address in the replies that carry one:
@@ -19,6 +20,8 @@ import java.util.Set;
 public final class ReplyRewriter {
     /** NODES lines of nodes that have no usable address: they are passed on as they are. */
     private static final Set<String> ADDRESSLESS_FLAGS = Set.of("noaddr", "handshake");
+    private static final Pattern REPLICA_LINE = Pattern.compile("slave[0-9]+:.*");
+    private static final Pattern LISTENER_LINE = Pattern.compile("listener[0-9]+:.*");
 
     private final EndpointMap endpoints;
     private final Endpoint own;
@@ -228,14 +231,14 @@ public final class ReplyRewriter {
             if (line.startsWith("tcp_port:")) {
                 lines[i] = withSameEnding(lines[i], "tcp_port:" + own.port());
                 changed = true;
-            } else if (line.matches("listener[0-9]+:.*")) {
+            } else if (LISTENER_LINE.matcher(line).matches()) {
                 lines[i] = withSameEnding(lines[i], listenerLine(line));
                 changed = true;
             } else if (line.startsWith("master_host:")) {
                 masterHost = i;
             } else if (line.startsWith("master_port:")) {
                 masterPort = i;
-            } else if (line.matches("slave[0-9]+:.*")) {
+            } else if (REPLICA_LINE.matcher(line).matches()) {
                 Optional<String> replica = replicaLine(lines[i]);
                 if (replica.isEmpty()) {
                     return new Unmapped(line);
