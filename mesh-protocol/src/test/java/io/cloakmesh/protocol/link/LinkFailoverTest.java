@@ -309,6 +309,80 @@ class LinkFailoverTest {
         assertEquals(payload, atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
     }
 
+    /**
+     * The invariant hedging rests on, under random timing: whatever the exits do (answer OK late or soon,
+     * refuse, or freeze) and however the client's bytes arrive, the client's bytes are run by at most one
+     * exit, and a client that got its reply had every byte run once, in order, by that one. A frozen exit
+     * runs, when it wakes, whatever reached it (as one does from its socket buffer), however the entry
+     * closed the link meanwhile; a live one may show itself alive (a handshake) before it answers.
+     */
+    @Test
+    void theClientsBytesRunOnOneExitAtMostWhateverTheTiming() throws Exception {
+        Random random = new Random(22);
+        for (int round = 0; round < 60; round++) {
+            String payload = text(1 + random.nextInt(3_000), round);
+            List<ConcurrentLinkedQueue<ByteString>> targets = new ArrayList<>();
+            List<Recorder> frozen = new ArrayList<>();
+            List<Exit> exits = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int kind = random.nextInt(4);
+                if (kind == 3) {
+                    Recorder recorder = new Recorder();
+                    frozen.add(recorder);
+                    exits.add(new Exit(recorder.exit(0, null)));
+                    continue;
+                }
+                ConcurrentLinkedQueue<ByteString> atTarget = new ConcurrentLinkedQueue<>();
+                targets.add(atTarget);
+                long delay = random.nextInt(25);
+                Flow<ByteString, ByteString, ?> target = Flow.of(ByteString.class).map(b -> {
+                    atTarget.add(b);
+                    return ByteString.fromString(b.utf8String().toUpperCase());
+                });
+                Flow<ByteString, ByteString, ?> exit = ExitGate.create(r -> CompletableFuture.supplyAsync(
+                        () -> kind == 2 ? OpenReply.refused(OpenStatus.OVERLOADED, "full") : OpenReply.OK,
+                        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))).join(target);
+                CompletableFuture<Void> alive = new CompletableFuture<>();
+                if (random.nextBoolean()) {
+                    CompletableFuture.delayedExecutor(random.nextInt(25), TimeUnit.MILLISECONDS).execute(() -> alive.complete(null));
+                }
+                exits.add(new Exit(exit, alive));
+            }
+            Attempts attempts = new Attempts(exits, Duration.ofMillis(1 + random.nextInt(10)));
+            String reply;
+            try {
+                reply = Source.from(chunks(payload, 1 + random.nextInt(500))).throttle(1, Duration.ofMillis(random.nextInt(3) + 1))
+                        .concat(Source.maybe())
+                        .via(LinkFailover.create(attempts, Duration.ofMillis(100)))
+                        .via(Flow.of(ByteString.class).scan(ByteString.emptyByteString(), ByteString::concat))
+                        .filter(all -> all.size() >= payload.length())
+                        .take(1)
+                        .map(ByteString::utf8String)
+                        .runWith(Sink.head(), system)
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException noExitLeft) {
+                reply = null;
+            }
+            List<String> ran = new ArrayList<>();
+            for (ConcurrentLinkedQueue<ByteString> atTarget : targets) {
+                String got = atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String();
+                if (!got.isEmpty()) {
+                    ran.add(got);
+                }
+            }
+            for (Recorder wakes : frozen) {
+                if (wakes.all().size() > REQUEST_BYTES.size()) {
+                    ran.add(wakes.all().drop(REQUEST_BYTES.size()).utf8String());
+                }
+            }
+            assertTrue(ran.size() <= 1, "round " + round + ": the client's bytes ran on " + ran.size() + " exits");
+            if (reply != null) {
+                assertEquals(payload.toUpperCase(), reply, "round " + round);
+                assertEquals(List.of(payload), ran, "round " + round);
+            }
+        }
+    }
+
     /** Polls {@code condition} for up to 10 s. */
     private static final class Poll {
         static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
