@@ -1,6 +1,7 @@
 package io.cloakmesh.node.link;
 
 import io.cloakmesh.node.config.LinkSettings;
+import io.cloakmesh.node.logging.LogRateLimit;
 import io.cloakmesh.node.net.Failures;
 import io.cloakmesh.node.routing.ExportRow;
 import io.cloakmesh.node.routing.RouteView;
@@ -16,10 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -58,6 +60,15 @@ final class LinkDialer {
     private record Hedging(HedgeDelay delay, HedgeBudget budget) {
     }
 
+    /**
+     * Outruns in a row that put an exporter last: one is the slowest open in a hundred, which every
+     * exporter has now and then; two with no answered open between is an exit that stopped answering.
+     */
+    private static final int OUTRUNS_TO_PENALIZE = 2;
+    /** Each exporter's outruns since its last answered open, by member. */
+    private final Map<String, AtomicInteger> outruns = new ConcurrentHashMap<>();
+    private final LogRateLimit outrunLines = new LogRateLimit(Duration.ofSeconds(10));
+
     LinkDialer(RouteView routes, LinkSettings link, WarmLinks warm, EntryStack stack) {
         this.routes = routes;
         this.link = link;
@@ -71,6 +82,7 @@ final class LinkDialer {
      * carried cannot go on, and waiting on a frozen exit would hold their clients until their own timeouts.
      */
     private void closeLinksVia(String member) {
+        outruns.remove(member);
         Map<String, Integer> closed = stack.live().abortVia(member, new LinkLostException(member));
         if (!closed.isEmpty()) {
             LOG.warn("links via {} closed, as it left the cluster: {} (their clients see the connection reset)", member,
@@ -163,6 +175,7 @@ final class LinkDialer {
             return new LinkFailover.Attempt(attempt, alive, () -> {
                 hedge.delay().record(System.nanoTime() - started);
                 hedge.budget().earned();
+                outruns.remove(exporter.member());
                 Runnable count = routes.linkOpened(exporter);
                 if (!uncount.compareAndSet(null, count)) {
                     count.run();
@@ -190,11 +203,19 @@ final class LinkDialer {
             }
         }
 
-        /** Another exporter answered first: this one is slow or silent, and is tried last for a while. */
+        /** Another exporter answered first: this one is slow or silent, and after a second time tried last for a while. */
         private void outrun(ExportRow exporter, long started) {
-            routes.penalize(exporter, link.failurePenalty());
-            LOG.warn("import {}: open via {} ({}) had no answer after {} ms; another exporter answered first",
-                    request.service(), exporter.node(), exporter.linkAddress(), (System.nanoTime() - started) / 1_000_000);
+            long silentMillis = (System.nanoTime() - started) / 1_000_000;
+            boolean penalized = outruns.computeIfAbsent(exporter.member(), m -> new AtomicInteger()).incrementAndGet()
+                    >= OUTRUNS_TO_PENALIZE;
+            if (penalized) {
+                outruns.remove(exporter.member());
+                routes.penalize(exporter, link.failurePenalty());
+            }
+            outrunLines.occurred(skipped -> LOG.warn("import {}: open via {} ({}) had no answer after {} ms; another "
+                            + "exporter answered first{}{}", request.service(), exporter.node(), exporter.linkAddress(),
+                    silentMillis, penalized ? "; tried last for " + link.failurePenalty().toSeconds() + " s" : "",
+                    skipped > 0 ? " (" + skipped + " more outrun opens since the last line)" : ""));
         }
     }
 
