@@ -142,7 +142,7 @@ final class ReadCommands {
     }
 
     @Command(name = "stats", description = "Counters per node and service: connections, bytes, open failures, failovers, "
-            + "hedged opens, and each export filter's verdicts by rule.")
+            + "hedged opens, links lost with their exit, and each export filter's verdicts by rule.")
     static final class Stats extends ReadCommand {
         @Override
         String path() {
@@ -152,7 +152,7 @@ final class ReadCommands {
         @Override
         Table table(JsonNode answer) {
             Table t = new Table("NODE", "DATACENTER", "SERVICE", "ROLE", "ACTIVE", "TOTAL", "TO SERVICE", "FROM SERVICE",
-                    "OPEN FAILURES", "FAILOVERS", "HEDGES", "FILTER");
+                    "OPEN FAILURES", "FAILOVERS", "HEDGES", "LOST", "FILTER");
             for (JsonNode n : answer.path("nodes")) {
                 for (JsonNode s : n.path("services")) {
                     String failures = counts(s.path("openFailures"));
@@ -161,7 +161,7 @@ final class ReadCommands {
                             n.path("datacenter").asText(), s.path("service").asText(), s.path("role").asText(),
                             s.path("active").asInt(), s.path("total").asLong(), s.path("bytesToService").asLong(),
                             s.path("bytesFromService").asLong(), failures, s.path("failovers").asLong(),
-                            s.path("hedges").asLong(), verdicts);
+                            s.path("hedges").asLong(), s.path("linksLost").asLong(), verdicts);
                 }
             }
             return t;
