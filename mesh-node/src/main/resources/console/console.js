@@ -211,7 +211,8 @@ function renderService(s, seconds, edgeTotals) {
       spark('opens/s', s.history.map((p) => p.opens), last.opens.toFixed(1)),
       spark('bytes/s', s.history.map((p) => p.bytes), bytes(last.bytes)),
       spark('open latency ms (mean)', s.history.map((p) => p.openMillis), last.openMillis.toFixed(2)),
-      spark('failed opens/s', s.history.map((p) => p.failures), last.failures.toFixed(1))),
+      spark('failed opens/s', s.history.map((p) => p.failures), last.failures.toFixed(1)),
+      spark('hedged opens/s', s.history.map((p) => p.hedges), last.hedges.toFixed(1))),
     failureReasons(s.failures));
   if (s.slots.length) card.append(slotMap(s.slots));
   return card;

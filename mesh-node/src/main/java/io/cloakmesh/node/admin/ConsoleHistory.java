@@ -20,12 +20,13 @@ final class ConsoleHistory {
 
     /**
      * A service's rates between the sample before and the one at {@code at} (ms since the epoch), and the
-     * mean time its links took to open then ({@code openMillis}, 0 when none opened).
+     * mean time its links took to open then ({@code openMillis}, 0 when none opened); {@code hedges}: opens
+     * started beside one an exit had not answered (a slow or frozen exit shows here first).
      */
-    record Point(long at, double opens, double bytes, double failures, double openMillis) {
+    record Point(long at, double opens, double bytes, double failures, double openMillis, double hedges) {
     }
 
-    private record Totals(long opens, long bytes, long failures, long linksOpened, long openNanos) {
+    private record Totals(long opens, long bytes, long failures, long linksOpened, long openNanos, long hedges) {
     }
 
     private final Map<String, ArrayDeque<Point>> points = new TreeMap<>();
@@ -55,19 +56,21 @@ final class ConsoleHistory {
             long failures = 0;
             long linksOpened = 0;
             long openNanos = 0;
+            long hedges = 0;
             for (ServiceCounters.Snapshot c : importCounters(g, service).toList()) {
                 opens += c.total();
                 bytes += c.bytesToService() + c.bytesFromService();
                 failures += c.openFailures().values().stream().mapToLong(Long::longValue).sum();
                 linksOpened += c.linksOpened();
                 openNanos += c.openNanos();
+                hedges += c.hedges();
             }
-            now.put(service, new Totals(opens, bytes, failures, linksOpened, openNanos));
+            now.put(service, new Totals(opens, bytes, failures, linksOpened, openNanos, hedges));
         }
         double seconds = (at - lastAt) / 1000.0;
         if (lastAt != 0 && seconds > 0) {
             now.forEach((service, t) -> {
-                Totals before = last.getOrDefault(service, new Totals(0, 0, 0, 0, 0));
+                Totals before = last.getOrDefault(service, new Totals(0, 0, 0, 0, 0, 0));
                 ArrayDeque<Point> series = points.computeIfAbsent(service, s -> new ArrayDeque<>());
                 if (series.size() == POINTS) {
                     series.removeFirst();
@@ -75,7 +78,8 @@ final class ConsoleHistory {
                 long opened = t.linksOpened() - before.linksOpened();
                 long nanos = t.openNanos() - before.openNanos();
                 series.addLast(new Point(at, rate(t.opens(), before.opens(), seconds), rate(t.bytes(), before.bytes(), seconds),
-                        rate(t.failures(), before.failures(), seconds), opened > 0 && nanos >= 0 ? nanos / 1e6 / opened : 0));
+                        rate(t.failures(), before.failures(), seconds), opened > 0 && nanos >= 0 ? nanos / 1e6 / opened : 0,
+                        rate(t.hedges(), before.hedges(), seconds)));
             });
         }
         points.keySet().retainAll(now.keySet());

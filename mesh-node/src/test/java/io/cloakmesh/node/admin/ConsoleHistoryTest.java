@@ -12,10 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConsoleHistoryTest {
+    /** An import's counters; it hedged twice for every open that failed. */
     private static ServiceCounters.Snapshot importOf(String service, long total, long bytes, long failed, long opened,
             long openNanos) {
         return new ServiceCounters.Snapshot(service, "import", 0, total, bytes, 0, failed == 0 ? Map.of()
-                : Map.of("no-exporter", failed), 0, Map.of(), opened, openNanos, 0, 0);
+                : Map.of("no-exporter", failed), 0, Map.of(), opened, openNanos, 2 * failed, 0);
     }
 
     private static NodeReport entry(String name, List<ServiceCounters.Snapshot> counters, List<LiveConnections.View> live) {
@@ -40,6 +41,7 @@ class ConsoleHistoryTest {
         assertEquals(12.0, p.opens(), 1e-9, "(20 + 4) opens over 2 s");
         assertEquals(2_000.0, p.bytes(), 1e-9);
         assertEquals(1.0, p.failures(), 1e-9);
+        assertEquals(2.0, p.hedges(), 1e-9, "(6 - 2) hedged opens over 2 s");
         assertEquals(28_000_000 / 1e6 / 24, p.openMillis(), 1e-9, "the mean of the 24 opens between the samples");
     }
 
