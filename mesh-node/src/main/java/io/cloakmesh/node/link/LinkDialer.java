@@ -33,13 +33,18 @@ import org.slf4j.LoggerFactory;
  * Chooses links for an entry node: a client connection's {@link LinkFailover} attempts, in order,
  * the exporters the routing table offers, best first, each over a warm link when one is ready, and the
  * delay after which the next starts beside one unanswered (each import's {@link HedgeDelay}, while its
- * {@link HedgeBudget} allows). A failed
- * or outrun exporter is put last for a while; the client never sees an attempt that failed.
+ * {@link HedgeBudget} allows). A failed or outrun exporter is put last for a while; the client never
+ * sees an attempt that failed.
  */
 final class LinkDialer {
     private static final Logger LOG = LoggerFactory.getLogger(LinkDialer.class);
     /** Marks a link's count as given back, so an OK that arrives after the link ended counts nothing. */
     private static final Runnable ENDED = () -> { };
+    /**
+     * Outruns in a row that put an exporter last: one is the slowest open in a hundred, which every
+     * exporter has now and then; two with no answered open between is an exit that stopped answering.
+     */
+    private static final int OUTRUNS_TO_PENALIZE = 2;
 
     /** No exporter could serve the service; the client's connection is closed. */
     static final class NoExporterException extends Exception {
@@ -50,6 +55,10 @@ final class LinkDialer {
         }
     }
 
+    /** An import's hedge delay and budget. */
+    private record Hedging(HedgeDelay delay, HedgeBudget budget) {
+    }
+
     private final RouteView routes;
     private final LinkSettings link;
     private final WarmLinks warm;
@@ -57,14 +66,6 @@ final class LinkDialer {
     /** Each import's hedge delay, from its own opens' latency, and its budget of hedges. */
     private final Map<String, Hedging> hedging = new ConcurrentHashMap<>();
 
-    private record Hedging(HedgeDelay delay, HedgeBudget budget) {
-    }
-
-    /**
-     * Outruns in a row that put an exporter last: one is the slowest open in a hundred, which every
-     * exporter has now and then; two with no answered open between is an exit that stopped answering.
-     */
-    private static final int OUTRUNS_TO_PENALIZE = 2;
     /** Each exporter's outruns since its last answered open, by member. */
     private final Map<String, AtomicInteger> outruns = new ConcurrentHashMap<>();
     private final LogRateLimit outrunLines = new LogRateLimit(Duration.ofSeconds(10));

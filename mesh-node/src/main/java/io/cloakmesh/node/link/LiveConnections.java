@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-/** The node's open client connections (entry side) and links (exit side), for the admin API. */
+/**
+ * The node's open client connections (entry side) and links (exit side), for the admin API, and to close
+ * the connections whose link's exit left the cluster.
+ */
 public final class LiveConnections {
     /** One open connection as the admin API shows it; {@code peer} is the exporter (entry) or the entry (exit). */
     public record View(String service, String role, String client, String peer, long bytesToService,
