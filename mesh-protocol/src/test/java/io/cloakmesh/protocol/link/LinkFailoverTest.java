@@ -137,7 +137,17 @@ class LinkFailoverTest {
 
     /** Runs a client that sends {@code chunks} and stays open, reading {@code expect} bytes of reply. */
     private static CompletionStage<String> client(List<ByteString> chunks, Attempts attempts, Duration timeout, int expect) {
-        return Source.from(chunks).concat(Source.maybe())
+        return client(Source.from(chunks), attempts, timeout, expect);
+    }
+
+    /** The same with the chunks sent at most one per {@code every}. */
+    private static CompletionStage<String> client(List<ByteString> chunks, Duration every, Attempts attempts, Duration timeout,
+            int expect) {
+        return client(Source.from(chunks).throttle(1, every), attempts, timeout, expect);
+    }
+
+    private static CompletionStage<String> client(Source<ByteString, ?> chunks, Attempts attempts, Duration timeout, int expect) {
+        return chunks.concat(Source.maybe())
                 .via(LinkFailover.create(attempts, timeout))
                 .via(Flow.of(ByteString.class).scan(ByteString.emptyByteString(), ByteString::concat))
                 .filter(all -> all.size() >= expect)
@@ -297,13 +307,7 @@ class LinkFailoverTest {
                 CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))).join(target);
         Attempts attempts = new Attempts(List.of(new Exit(slow), new Exit(opening(new ConcurrentLinkedQueue<>(),
                 new CompletableFuture<>()))), Duration.ofSeconds(20));
-        String reply = Source.from(chunks(payload, 100)).throttle(1, Duration.ofMillis(5)).concat(Source.maybe())
-                .via(LinkFailover.create(attempts, Duration.ofSeconds(30)))
-                .via(Flow.of(ByteString.class).scan(ByteString.emptyByteString(), ByteString::concat))
-                .filter(all -> all.size() >= payload.length())
-                .take(1)
-                .map(ByteString::utf8String)
-                .runWith(Sink.head(), system)
+        String reply = client(chunks(payload, 100), Duration.ofMillis(5), attempts, Duration.ofSeconds(30), payload.length())
                 .toCompletableFuture().get(20, TimeUnit.SECONDS);
         assertEquals(payload.toUpperCase(), reply);
         assertEquals(payload, atTarget.stream().reduce(ByteString.emptyByteString(), ByteString::concat).utf8String());
@@ -351,15 +355,8 @@ class LinkFailoverTest {
             Attempts attempts = new Attempts(exits, Duration.ofMillis(1 + random.nextInt(10)));
             String reply;
             try {
-                reply = Source.from(chunks(payload, 1 + random.nextInt(500))).throttle(1, Duration.ofMillis(random.nextInt(3) + 1))
-                        .concat(Source.maybe())
-                        .via(LinkFailover.create(attempts, Duration.ofMillis(100)))
-                        .via(Flow.of(ByteString.class).scan(ByteString.emptyByteString(), ByteString::concat))
-                        .filter(all -> all.size() >= payload.length())
-                        .take(1)
-                        .map(ByteString::utf8String)
-                        .runWith(Sink.head(), system)
-                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                reply = client(chunks(payload, 1 + random.nextInt(500)), Duration.ofMillis(random.nextInt(3) + 1), attempts,
+                        Duration.ofMillis(100), payload.length()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (ExecutionException noExitLeft) {
                 reply = null;
             }
